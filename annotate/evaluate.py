@@ -1,0 +1,129 @@
+"""Scoring extraction against hand-checked gold facts (shared/gold/dev_facts.jsonl).
+
+A candidate matches a gold fact when it comes from the same file, its value span overlaps the gold
+span (the gold `value_text` inside the first occurrence of the gold `quote`), and value and unit
+agree. Matching is one-to-one. Zone accuracy and metric similarity are measured on the matches.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from .errors import GoldError
+from .extract import Candidate
+
+
+@dataclass(frozen=True, slots=True)
+class GoldFact:
+    doc: str
+    zone: str | None
+    metric: str
+    value: float
+    unit: str
+    start: int
+    end: int
+    raw: dict
+
+
+@dataclass(slots=True)
+class FactScore:
+    gold: int
+    extracted: int
+    matched: int
+    zone_correct: int
+    metric_similarity: float
+    missed: list[GoldFact] = field(default_factory=list)
+    spurious: list[Candidate] = field(default_factory=list)
+    wrong_zone: list[tuple[GoldFact, Candidate]] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.extracted if self.extracted else 0.0
+
+    @property
+    def zone_accuracy(self) -> float:
+        return self.zone_correct / self.matched if self.matched else 0.0
+
+
+def load_gold_facts(path: Path, texts: dict[str, str]) -> list[GoldFact]:
+    """Read gold facts and locate each value span in its document."""
+    facts = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldError(f"{path}: cannot read gold facts ({exc.strerror})") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            text = texts[d["doc"]]
+        except json.JSONDecodeError as exc:
+            raise GoldError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+        except KeyError as exc:
+            raise GoldError(f"{path}:{n}: document {exc} not found next to the gold") from exc
+        q = text.find(d["quote"])
+        v = text.find(d["value_text"], q) if q >= 0 else -1
+        if v < 0:
+            raise GoldError(f"{path}:{n}: quote or value_text not found in {d['doc']}")
+        facts.append(
+            GoldFact(d["doc"], d.get("zone"), d["metric"], float(d["value"]), d["unit"], v, v + len(d["value_text"]), d)
+        )
+    return facts
+
+
+def _same_unit(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFKC", a).lower() == unicodedata.normalize("NFKC", b).lower()
+
+
+def _matches(g: GoldFact, c: Candidate) -> bool:
+    return (
+        g.doc == c.doc
+        and c.start < g.end
+        and g.start < c.end
+        and math.isclose(g.value, c.value, rel_tol=1e-3, abs_tol=1e-4)
+        and _same_unit(g.unit, c.unit)
+    )
+
+
+def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
+    """Compare candidates (only those from documents the gold covers) with the gold."""
+    docs = {g.doc for g in gold}
+    cands = [c for c in candidates if c.doc in docs]
+    used: set[int] = set()
+    matched, zone_ok, sims = 0, 0, []
+    missed, wrong_zone = [], []
+    for g in gold:
+        hit = next((i for i, c in enumerate(cands) if i not in used and _matches(g, c)), None)
+        if hit is None:
+            missed.append(g)
+            continue
+        used.add(hit)
+        c = cands[hit]
+        matched += 1
+        if c.zone == g.zone:
+            zone_ok += 1
+        else:
+            wrong_zone.append((g, c))
+        sims.append(fuzz.ratio(g.metric, c.metric) / 100)
+    spurious = [c for i, c in enumerate(cands) if i not in used]
+    return FactScore(
+        gold=len(gold),
+        extracted=len(cands),
+        matched=matched,
+        zone_correct=zone_ok,
+        metric_similarity=sum(sims) / len(sims) if sims else 0.0,
+        missed=missed,
+        spurious=spurious,
+        wrong_zone=wrong_zone,
+    )

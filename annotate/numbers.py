@@ -1,0 +1,214 @@
+"""Finding quantities in folded Chinese text: number, qualifier, unit, and whether it is a fact at all.
+
+Works on raw characters (jieba splits 1/4, glues 约 to 比, and reads 余家 as one word), on a
+NFKC-folded copy so full-width digits and punctuation match like half-width ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Qualifiers, as printed before or after the number.
+PREFIX_QUALIFIERS = {
+    "超过": "more_than", "超出": "more_than", "超": "more_than", "逾": "more_than", "突破": "more_than",
+    "多于": "more_than", "高于": "more_than", "大于": "more_than",
+    "将近": "about", "接近": "about", "近": "about", "大约": "about", "约": "about", "近乎": "about",
+    "不足": "less_than", "不到": "less_than", "低于": "less_than", "少于": "less_than", "不超过": "less_than",
+    "至少": "at_least", "不少于": "at_least", "不低于": "at_least",
+}
+SUFFIX_QUALIFIERS = {"以上": "more_than", "多": "more_than", "余": "about", "左右": "about", "上下": "about",
+                     "以下": "less_than", "以内": "less_than"}
+
+# Measure words and units, longest first so 个工作日 wins over 个.
+BASE_UNITS = [
+    "个工作日", "个百分点", "个月", "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "万千瓦", "人次",
+    "标准箱", "标箱", "公顷", "公里", "千米", "美元", "欧元", "港元", "日元", "千瓦", "兆瓦", "小时", "分钟",
+    "元", "家", "个", "项", "件", "户", "人", "名", "只", "条", "座", "所", "种", "台", "套", "辆", "栋",
+    "幢", "间", "张", "篇", "场", "次", "笔", "支", "株", "头", "位", "强", "年", "天", "分", "倍", "成",
+    "亩", "米", "吨", "艘", "架", "部", "例", "份", "床", "类", "款", "处", "期", "批", "届",
+    "%", "‰", "TEU", "GWh", "GW", "MWh", "MW", "kWh", "kW", "TWh",
+]
+COUNT_UNITS = set("家个项件户人名只条座所种台套辆栋幢间张篇场次笔支株头艘架部例份床类款处") | {"人次"}
+SCALES = ["万亿", "千亿", "百亿", "千万", "百万", "亿", "万", "千"]
+# Units a bare 亿/万 stands for when the metric is about money.
+MONEY_WORDS = re.compile(r"投资|收入|产值|资金|税收|利润|金额|总额|成交额|规模|GDP|生产总值|增加值|营收|销售额|融资|贷款|授信|基金|经费|预算|支出|效益|出口|进口|消费")
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_CN = "零〇一二两三四五六七八九十百千"
+_TIME_UNITS = {"个工作日", "个月", "天", "小时", "分钟", "年"}
+
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = rf"(?P<frac>\d+/\d+)|(?P<cnfrac>[{_CN}]+分之[{_CN}]+)|(?P<pct>百分之(?:[{_CN}点]+|\d+(?:\.\d+)?))|(?P<ar>{_ARABIC})|(?P<cn>[{_CN}]+)"
+_PREFIX = "|".join(sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
+_UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
+_SCALE = "|".join(SCALES)
+MENTION = re.compile(
+    rf"(?P<prefix>{_PREFIX})?(?P<ord>第|前)?(?:{_NUMBER})"
+    rf"(?P<mid>余|多)?(?P<scale>{_SCALE})?(?P<mid2>余|多)?(?P<unit>{_UNIT})?"
+    rf"(?P<suffix>以上|以下|以内|左右|上下)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number as printed, read: offsets are into the folded text it was found in."""
+
+    start: int  # of value_text (qualifier included)
+    end: int
+    num_start: int
+    value: float
+    unit: str
+    qualifier: str
+    rank: bool  # 第N位 / 前N强
+    chinese: bool  # written in Chinese numerals
+
+
+def parse_chinese_number(s: str) -> float | None:
+    """Read 三千四百 / 十五 / 百 / 两 as a number; None when it is not one."""
+    if not s or any(ch not in _CN_DIGITS and ch not in _CN_MULT for ch in s):
+        return None
+    if all(ch in _CN_DIGITS for ch in s):  # 一二三 as digits (二〇二一)
+        return float(int("".join(str(_CN_DIGITS[ch]) for ch in s))) if len(s) > 1 else float(_CN_DIGITS[s])
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            mult = _CN_MULT[ch]
+            if mult >= 10_000:
+                section = (section + (digit or 0)) * mult
+                total += section
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * mult
+            digit = None
+    return float(total + section + (digit or 0))
+
+
+def _number_value(m: re.Match[str]) -> float | None:
+    if m.group("frac"):
+        a, b = m.group("frac").split("/")
+        return round(int(a) / int(b), 4) if int(b) else None
+    if m.group("cnfrac"):
+        b, a = m.group("cnfrac").split("分之")
+        na, nb = parse_chinese_number(a), parse_chinese_number(b)
+        return round(na / nb, 4) if na is not None and nb else None
+    if m.group("pct"):
+        body = m.group("pct")[3:]
+        if body[0].isdigit():
+            return float(body)
+        whole, _, frac = body.partition("点")
+        w = parse_chinese_number(whole)
+        if w is None:
+            return None
+        return float(f"{int(w)}.{''.join(str(_CN_DIGITS[c]) for c in frac)}") if frac else w
+    if m.group("ar"):
+        return float(m.group("ar").replace(",", ""))
+    return parse_chinese_number(m.group("cn"))
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text` that could be a fact (years, dates, codes and slogans left out)."""
+    found: list[Quantity] = []
+    for m in MENTION.finditer(text):
+        q = _read(text, m)
+        if q is not None:
+            found.append(q)
+    return found
+
+
+def _read(text: str, m: re.Match[str]) -> Quantity | None:
+    value = _number_value(m)
+    if value is None:
+        return None
+    unit = m.group("unit") or ""
+    scale = m.group("scale") or ""
+    prefix, suffix = m.group("prefix") or "", m.group("suffix") or ""
+    mid = m.group("mid") or m.group("mid2") or ""
+    ordinal = m.group("ord") or ""
+    chinese = bool(m.group("cn") or m.group("cnfrac"))
+    before = text[m.start() - 1] if m.start() > 0 else ""
+    after = text[m.end() : m.end() + 4]
+    num_start = m.start("frac") if m.group("frac") else m.start(next(g for g in ("cnfrac", "pct", "ar", "cn") if m.group(g)))
+
+    if m.group("pct"):
+        unit = "%"
+    elif m.group("frac") or m.group("cnfrac"):
+        unit = unit or "比例"
+    if before and before.isascii() and (before.isalnum() or before in "+-./×*"):
+        return None  # part of a code or model name (K30MW, T7S), a version (4.0), a formula (1+3)
+    if after[:1] in ("+", "×") or (after[:1].isascii() and after[:1].isalpha() and unit not in BASE_UNITS):
+        return None
+    if not unit and not scale:
+        return None  # a bare number is an id, a year, a code or a score without a unit
+    if ordinal == "第" and unit not in ("位", "名"):
+        return None  # 第二批, 第3届: ordinals, not quantities
+    if unit in ("位", "名") and ordinal == "第" or unit == "强":
+        if unit == "强" and ordinal != "前":
+            return None  # 20强企业榜单, 百强企业: a list's name
+        rank = True
+    else:
+        rank = False
+    if ordinal == "前" and not rank:
+        return None
+    if unit == "年" and (value >= 1900 or (after[:1] and after[:1] in "度底初末前以来")):
+        return None
+    if unit == "年" and not text[max(0, m.start() - 2) : m.start()].endswith("连续"):
+        return None  # 3年行动计划, 近5年, 30年来: durations and periods, not facts
+    if before == "过" and chinese:
+        return None  # 市值过千亿元的企业: a class of company
+    if m.group("cn") and not _chinese_quantity(text, m, value, unit, prefix or mid):
+        return None
+    if unit in ("小时",) and value == 24:
+        return None  # 24小时 describes a service, it is not a measurement
+    if after[:1] == "级" or (unit == "元" and after[:1] == "级"):
+        return None  # 千亿级, 百亿元级: a size class
+    if unit in ("分", "成") and after[:1] in ("之", "钟"):
+        return None
+    if unit == "期" or unit == "批" or unit == "届":
+        return None  # phases and batches are ordinals in practice
+    if unit in ("个", "项", "种", "类") and _in_quotes(text, m.start()) and not re.match(r"\d", m.group()):
+        return None
+    qualifier = PREFIX_QUALIFIERS.get(prefix) or SUFFIX_QUALIFIERS.get(suffix) or SUFFIX_QUALIFIERS.get(mid) or "exact"
+    full_unit = scale + unit
+    return Quantity(
+        start=m.start(),
+        end=m.end(),
+        num_start=num_start,
+        value=value,
+        unit=full_unit,
+        qualifier=qualifier,
+        rank=rank,
+        chinese=chinese,
+    )
+
+
+def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qualifier: str) -> bool:
+    """Chinese numerals count only where they measure something (近百项, 十余家, 一个工作日)."""
+    digits = m.group("cn") or ""
+    if _in_quotes(text, m.start()):
+        return False  # “两个更新”, “十个一”: slogans
+    magnitude = any(ch in "十百千万" for ch in digits)
+    if magnitude and unit not in ("年",):
+        return True
+    if qualifier and unit:
+        return True
+    return unit in _TIME_UNITS - {"年"} and len(digits) == 1
+
+
+def _in_quotes(text: str, pos: int) -> bool:
+    """Inside “…” or "…" on the same clause (slogans and names are quoted)."""
+    left = text[max(0, pos - 20) : pos]
+    opened = left.count("“") - left.count("”")
+    straight = left.count('"') % 2
+    return opened > 0 or straight == 1
+
+
+def bare_scale_unit(unit: str, metric: str) -> str:
+    """108.8亿 with no 元: money when the metric is about money, else as printed."""
+    if unit in ("亿", "万", "万亿", "千万") and MONEY_WORDS.search(metric):
+        return unit + "元"
+    return unit
