@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 from rapidfuzz import fuzz
 
 from .gazetteer import Gazetteer, Mention, load_gazetteer
@@ -34,7 +35,9 @@ _PERIOD = re.compile(
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
     r"|(?P<word>截至目前|目前|当前|今年|去年|上年|全年|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
-_NATIONAL_SUBJECT = re.compile(r"工信部|工业和信息化部|科技部|国务院|发改委|商务部|财政部|全国|我国|火炬中心")
+_NATIONAL_SUBJECT = re.compile(
+    r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
+)
 _GROWTH = re.compile(r"(同比)?(增长|增速|增幅|提高|提升|下降|减少|回落|降低|净增|增加(?!值))")
 _TARGET = re.compile(r"力争|目标|计划|预计|预期|争取|确保|有望|拟")
 _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
@@ -44,7 +47,7 @@ _LEAD_STOP = {
     "其中", "同时", "此外", "另外", "并", "并且", "和", "及", "以及", "与", "共", "全区", "园区", "该区", "区内",
     "高新区", "全市", "今年", "去年", "全年", "目前", "截至", "当前", "已", "已经", "还", "也", "都", "通过",
     "而", "且", "则", "其", "在", "从", "对", "将", "由", "把", "为", "这", "该", "一年", "年内", "期间",
-    "上年", "年", "以来", "来", "是", "有", "成功", "进一步", "这家", "企业", "这些",
+    "上年", "年", "以来", "来", "是", "有", "成功", "进一步", "这家", "这些", "作为",
 }
 _LEAD_KEEP_BEFORE_NOUN = {"企业"}  # 企业 leads a phrase only when nothing else follows it
 _TRAIL_STOP = {
@@ -53,11 +56,15 @@ _TRAIL_STOP = {
     "缩短", "缩短至", "至", "到", "在", "仅", "就", "也", "都", "再", "又", "已达", "累计达", "突破", "超过",
     "年均", "占", "保持", "大幅", "最短", "分别", "将", "由", "涉及", "包括", "新", "共有", "均为", "等",
     "较", "比", "同比", "由原来", "从", "达到了", "实现了", "完成了", "以", "获得", "拿出", "引进", "设立",
-    "投入", "带动", "吸引", "累计", "合计达", "总", "总计达", "当年", "共有", "全部", "各类", "高居",
+    "带动", "作为", "吸引", "累计", "合计达", "总", "总计达", "当年", "全部", "各类", "高居",
+    "和", "及", "与", "以及", "或", "占有", "其中",
 }
+# A left context that is only one of these has no subject of its own: the number counts the noun after it.
+_VERB_ONLY = re.compile(r"^(?:占有|拥有|有|共有|涉及|包括|组建|设立|成立|建成|建设|引进|引入|培育|认定|评定|入选|帮助|支持|推动|推进|实施|完成|新增|净增|累计|首批|共|实现|达|达到|获批|获得|形成|吸引|带动|促成|落地|签约|开工|建立|搭建|打造|争取|组织|举办|发放|出台|制定|编制|梳理|打通)+$")
 _MODIFIERS = {"首批", "新增", "累计", "共", "全部", "其中", "新", "净增", "新认定", "引进", "签约", "新建"}
 _GENERIC = {"总数", "总量", "总额", "总计", "总规模", "规模", "数量", "增长", "同比增长", "增速", "增幅", "占比", "比重"}
-_RIGHT_STOP = re.compile(r"[的,;:。!?、()“”\"《》]|进行|获得|成功|正式|通过|入区|落户|参加|实现|完成|签约|落地|投入|被|在|到|与|和|及|是|为|共|累计")
+_ADVERBS = {"基本", "新建", "在建", "成功", "正式", "顺利", "全部", "均", "已", "共", "累计", "之一", "上下", "左右", "大关", "以上"}
+_NOUN_SUFFIX = {"组", "站", "园", "区", "室", "库", "所", "院", "奖"}
 _COUNT_SUFFIX = ("数", "量", "数量", "总数", "总量", "个数", "家数", "户数", "人数")
 
 
@@ -125,7 +132,7 @@ class Extractor:
                 tok.add_word(form, freq=2000, tag="ns")
         for word in ("高新技术企业", "科技型中小企业", "专精特新", "研发投入强度", "技术合同成交额", "瞪羚企业",
                      "雏鹰企业", "独角兽企业", "隐形冠军", "规模以上", "地区生产总值", "营业总收入"):
-            tok.add_word(word, freq=2000)
+            tok.add_word(word, freq=2000, tag="n")
         return tok
 
     def words(self, text: str) -> list[str]:
@@ -179,85 +186,139 @@ class Extractor:
         base = ""
         lists = self._distributive(text, s0, s1, qs)
         milestones = _milestones(text, qs)
-        for i, q in enumerate(qs):
-            if q in milestones:
-                continue
+        kept = [q for q in qs if q not in milestones]
+        consumed = s0  # where the previous value's phrase ends (its counted noun included)
+        for i, q in enumerate(kept):
             clause_start = _last_of(text, _CLAUSE_END, s0, q.start)
             clause_end = _next_of(text, _CLAUSE_END, q.end, s1)
-            prev_end = max((p.end for p in qs[:i] if p.end <= q.start and p.start >= clause_start), default=clause_start)
-            item_start = max(clause_start, prev_end, _last_of(text, "、", s0, q.start))
+            earlier = [p for p in kept[:i] if p.start >= clause_start]
+            # In 'A 800万元、B 1334万元' each value has its own phrase; a lone value owns its whole clause
+            # (累计建成孵化器、加速器、放大室11家).
+            item_start = max(clause_start, consumed, _last_of(text, "、", s0, q.start)) if earlier else clause_start
             left = text[item_start : q.start]
             right = text[q.end : clause_end]
+            clause_left = _without(text, clause_start, q.start, kept)
             quote_start = clause_start
             confidence = 0.9
             if q in lists:
                 metric, quote_start = lists[q]
                 confidence = 0.75
             else:
-                metric = self._left_metric(left)
-                head = self._right_noun(right)
-                if _is_modifier_only(metric) and head:
-                    metric = metric + head
-                    confidence = 0.7
-                elif not metric and head and not _SHARE_PRED.search(left):
-                    metric = head
-                    confidence = 0.7
-                elif (not metric or metric in _GENERIC or _GROWTH.fullmatch(metric)) and base:
-                    metric = _join_base(base, metric or self._predicate(left))
-                    confidence = 0.7
-                elif _SHARE_PRED.search(left) and base and metric.startswith("占"):
-                    metric = _join_base(base, metric)
-                    confidence = 0.7
+                metric, confidence = self._metric(q, left, right, clause_left, base)
             if not metric or len(metric) < 2:
                 continue
-            if q.unit in COUNT_UNITS or q.unit.endswith(tuple(COUNT_UNITS)) and not q.unit.endswith("元"):
-                if not metric.endswith(_COUNT_SUFFIX) and not _GROWTH.search(metric):
-                    metric += "数量"
+            unit_word = q.unit.lstrip("万亿千百")
+            if unit_word in COUNT_UNITS and not metric.endswith(_COUNT_SUFFIX) and not _GROWTH.search(metric[-4:]):
+                metric += "数量"
             kind = _kind(text[s0 : q.start], left, right, q, metric)
-            if q not in lists and not _GROWTH.search(metric[-4:]) and not metric.startswith("占"):
+            if q not in lists and not _GROWTH.search(metric[-4:]) and "占" not in metric and q.unit != "倍":
                 base = _strip_count(metric)
-            found.append(
-                _Found(
-                    q=q,
-                    metric=metric,
-                    base=base,
-                    zone=self._zone(text, s0, q, left, mentions, article),
-                    period=_period(text[s0 : q.start]),
-                    kind=kind,
-                    quote=(quote_start, clause_end),
-                    confidence=confidence - (0.1 if q.chinese else 0),
-                )
+            f = _Found(
+                q=q,
+                metric=metric,
+                base=base,
+                zone=self._zone(text, s0, q, left, mentions, article),
+                period=_period(text[s0 : q.start]),
+                kind=kind,
+                quote=(quote_start, _quote_end(text, q, clause_end)),
+                confidence=confidence - (0.1 if q.chinese else 0),
             )
+            found.append(f)
+            consumed = q.end + (len(right) - len(right.lstrip("“\"")) + len(metric.removesuffix("数量")) if right.lstrip("“\"").startswith(metric.removesuffix("数量")[:2]) else 0)
+            if re.search(r"(?<![平人年])均(?:为|达|达到|在)?$", left) and q not in lists:
+                # 增速均超过30%: the predicate holds for each subject named before it in the sentence
+                predicate = self._predicate(left)
+                subjects = dict.fromkeys(x.base for x in found[:-1] if x.base and x.kind != "growth")
+                if len(subjects) > 1:
+                    found.pop()
+                    for subject in subjects:
+                        found.append(_replace(f, _join_base(subject, predicate), 0.6))
         return found
+
+    def _metric(self, q: Quantity, left: str, right: str, clause_left: str, base: str) -> tuple[str, float]:
+        """Name what the number measures, and how sure that name is."""
+        metric = self._left_metric(left)
+        unit_word = q.unit.lstrip("万亿千百")
+        head = self._right_noun(right) if unit_word in COUNT_UNITS else ""
+        if head and (not metric or len(metric) <= 4 or left.endswith("等") or self._ends_with_verb(left)):
+            # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
+            prefix = re.match(r"(首批|新增|累计|净增|新认定)*", metric).group() if metric else ""
+            return prefix + head, 0.75
+        if right.startswith("的") and (not metric or self._ends_with_verb(left)):
+            owner = self._right_noun(right[1:])
+            if owner:  # 提供了8亿元的授信额度; 6.4万平方米的中小企业创业园
+                return owner + _measure_word(q.unit), 0.7
+        if q.unit in ("%", "比例", "成") and right.startswith("的") and (not metric or "该市" in left or "不足" in left):
+            owner = self._right_noun(right[1:])
+            if owner:  # 贡献了该市1/4的高新技术产值
+                return owner + "占比", 0.7
+        share_at = clause_left.rfind("占")
+        if q.unit in ("%", "比例") and share_at >= 0 and re.fullmatch(r"占(?!比)[^,;。]{0,14}", clause_left[share_at:]):
+            share = self._predicate(clause_left[share_at:])
+            subject = self._left_metric(clause_left[:share_at])
+            return _join_base(subject or base, share), 0.75 if subject else 0.65
+        multiple = re.search(r"是(.{1,12}?)的?$", left)
+        if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
+            return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
+        if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
+            predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
+            return _join_base(base, predicate), 0.7
+        if metric.startswith("占") and base:
+            return _join_base(base, metric), 0.7
+        if not metric and head:
+            return head, 0.6
+        return metric, 0.9
+
+    def _clean(self, text: str) -> str:
+        """Drop times, zone names (not 省级), quotes and brackets from a phrase."""
+        text = _PERIOD.sub(" ", text)
+        for m in sorted(self.gaz.mentions(text), key=lambda m: -m.start):
+            if m.is_region and text[m.end : m.end + 1] == "级":
+                continue  # 云南省级重点实验室 keeps its level
+            text = text[: m.start] + " " + text[m.end :]
+        text = re.sub(r"[“”\"《》()()]", "", text)
+        return text.split(" ")[-1] if " " in text.strip() else text.strip()
 
     def _left_metric(self, left: str) -> str:
         """The noun phrase before a number, without times, zone names, connectives and verbs."""
-        left = _PERIOD.sub(" ", left)
-        for m in sorted(self.gaz.mentions(left), key=lambda m: -m.start):
-            left = left[: m.start] + " " + left[m.end :]
-        left = re.sub(r"[“”\"《》()()]", "", left)
-        left = left.split(" ")[-1] if " " in left.strip() else left.strip()
-        words = self.words(left)
+        words = self.words(self._clean(left))
         while words and (words[0] in _LEAD_STOP and len(words) > 1 or not _has_han(words[0])):
             words.pop(0)
         while words and (words[-1] in _TRAIL_STOP or not _has_han(words[-1])):
             words.pop()
-        return "".join(words)
+        return "".join(words).strip("、")
+
+    @cached_property
+    def _pos(self) -> jieba.posseg.POSTokenizer:
+        return jieba.posseg.POSTokenizer(self.tokenizer)
+
+    def _ends_with_verb(self, left: str) -> bool:
+        words = [w for w in self._pos.cut(self._clean(left)[-6:], HMM=False) if w.word.strip()]
+        while words and words[-1].word in ("了", "总计", "共计", "共", "累计", "合计"):
+            words.pop()
+        return bool(words) and words[-1].flag.startswith("v") and words[-1].flag != "vn"
 
     def _right_noun(self, right: str) -> str:
         """The noun a number counts (涉及673家绿色工厂 → 绿色工厂), up to the first verb or particle."""
-        m = _RIGHT_STOP.search(right)
-        head = right[: m.start()] if m else right
-        head = head[:10]
-        words = self.words(head)
-        while words and words[-1] in _TRAIL_STOP:
+        quoted = re.match(r"[“\"]([^”\"]{2,16})[”\"]", right)
+        if quoted:
+            return quoted.group(1)
+        words = []
+        for w in self._pos.cut(right[:14], HMM=False):
+            acronym = w.flag == "eng" and w.word.isupper()  # GDP, R&D
+            if w.word in _ADVERBS or not (w.flag[0] in "nabjl" or w.flag in ("vn", "zg", "ng") or w.word in _NOUN_SUFFIX or acronym):
+                break
+            words.append(w)
+        while words and not (words[-1].flag[0] == "n" or words[-1].flag in ("zg", "ng", "j", "l", "eng") or words[-1].word in _NOUN_SUFFIX):
             words.pop()
-        return "".join(words) if words and _has_han(words[0]) else ""
+        return "".join(w.word for w in words)
 
     def _predicate(self, left: str) -> str:
-        words = self.words(re.sub(r"[“”\"]", "", left))
+        words = self.words(self._clean(left))
         while words and words[-1] in _TRAIL_STOP - {"占"}:
             words.pop()
+        while words and words[0] in ("均", "分别", "并", "且", "也", "还"):
+            words.pop(0)
         return "".join(words)
 
     def _distributive(self, text: str, s0: int, s1: int, qs: list[Quantity]) -> dict[Quantity, tuple[str, int]]:
@@ -266,7 +327,7 @@ class Extractor:
         for m in re.finditer("分别", text[s0:s1]):
             pos = s0 + m.start()
             values = [q for q in qs if q.start > pos]
-            if not values:
+            if not values or re.search("[,;。]", text[pos : values[0].start]) or values[0].start - pos > 20:
                 continue
             run = [values[0]]
             for q in values[1:]:
@@ -282,7 +343,7 @@ class Extractor:
             if share:
                 pred = share.group() + pred
                 subjects_text = subjects_text[: len(subjects_text) - len(share.group())]
-            subjects = [s for s in re.split(r"、|和|及", subjects_text) if s]
+            subjects = [x for x in re.split(r"、|和|及", subjects_text) if x]
             if len(subjects) != len(run) or len(run) < 2:
                 continue
             predicate = self._predicate(pred)
@@ -293,13 +354,13 @@ class Extractor:
         return out
 
     def _zone(self, text: str, s0: int, q: Quantity, left: str, mentions: list[Mention], article: Article) -> str | None:
-        before = [m for m in mentions if s0 <= m.start and m.end <= q.start]
+        before = [m for m in mentions if s0 <= m.start and m.end <= q.start and text[m.end : m.end + 1] != "等"]
         if before:
             last = before[-1]
             gap = text[last.end : q.num_start]
             if last.is_region:
                 # 山东省160个开发区 names the region's own figure; 占楚雄市的87.9% does not.
-                if len(gap) <= 2 and not text[last.start - 1 : last.start] in ("占", "在", "的"):
+                if len(gap) <= 2 and text[last.start - 1 : last.start] not in ("占", "的"):
                     return last.name
                 zones = [m for m in before if not m.is_region]
                 if zones:
@@ -311,6 +372,38 @@ class Extractor:
         if re.search(r"\d+个(?:试点)?(?:国家)?高新区", text[q.start : q.end + 8]):
             return "全国"
         return article.zone
+
+
+def _replace(f: _Found, metric: str, confidence: float) -> _Found:
+    return _Found(f.q, metric, f.base, f.zone, f.period, f.kind, f.quote, confidence)
+
+
+def _quote_end(text: str, q: Quantity, clause_end: int) -> int:
+    """A quote runs to the value, or on to the clause end when the value qualifies a noun after it."""
+    rest = text[q.end : clause_end]
+    if not rest or rest[0] in "、和及" or re.match(r"、|和|及|\d", rest):
+        return q.end
+    nxt = re.search(r"、\S{0,12}?\d", rest)
+    return q.end + nxt.start() if nxt else clause_end
+
+
+def _without(text: str, start: int, end: int, qs: list[Quantity]) -> str:
+    """text[start:end] with the other quantities in it cut out (占全部2807家企业的 → 占全部企业的)."""
+    out, pos = [], start
+    for q in qs:
+        if start <= q.start and q.end <= end:
+            out.append(text[pos : q.start])
+            pos = q.end
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def _measure_word(unit: str) -> str:
+    if unit.endswith(("平方米", "亩", "公顷", "平方公里")):
+        return "面积"
+    if unit.endswith("元"):
+        return "" if unit else ""
+    return ""
 
 
 def _has_han(s: str) -> bool:
@@ -397,17 +490,35 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
     return "level"
 
 
+def _core(metric: str) -> str:
+    return re.sub(r"(数量|总数|数)$", "", metric)
+
+
+def _same_fact(a: Candidate, b: Candidate) -> bool:
+    if (a.value, a.unit, a.zone, a.doc) != (b.value, b.unit, b.zone, b.doc):
+        return False
+    if a.quote_start < b.quote_end and b.quote_start < a.quote_end:
+        return False  # one sentence states different facts; a repeat stands somewhere else
+    ca, cb = _core(a.metric), _core(b.metric)
+    if ca == cb or (min(len(ca), len(cb)) >= 2 and (ca in cb or cb in ca)):
+        return True
+    if a.article_index == b.article_index and (a.value >= 10 or not a.value.is_integer()) and fuzz.ratio(ca, cb) >= 50:
+        return True  # 首批30家企业… / 首批签约的企业共有30家: an uncommon number told twice in one article
+    return len(_common_suffix(ca, cb)) >= 3 or fuzz.ratio(ca, cb) >= 80 or fuzz.ratio(a.quote, b.quote) >= 90
+
+
+def _common_suffix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return a[len(a) - n :]
+
+
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
     """A fact printed twice in a file (pull quotes, repeated paragraphs, headlines) is kept once."""
     kept: list[Candidate] = []
     for c in cands:
-        duplicate = any(
-            k.value == c.value and k.unit == c.unit and k.zone == c.zone
-            and (fuzz.partial_ratio(k.metric, c.metric) >= 60 or fuzz.partial_ratio(k.quote, c.quote) >= 80)
-            for k in kept
-            if k.doc == c.doc and (k.start, k.end) != (c.start, c.end)
-        )
-        if not duplicate:
+        if not any(_same_fact(k, c) for k in kept):
             kept.append(c)
     return kept
 

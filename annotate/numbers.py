@@ -142,7 +142,9 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None  # part of a code or model name (K30MW, T7S), a version (4.0), a formula (1+3)
     if after[:1] in ("+", "×") or (after[:1].isascii() and after[:1].isalpha() and unit not in BASE_UNITS):
         return None
-    if not unit and not scale:
+    if not unit and not scale and text.startswith("的得分", m.end()):
+        unit = "分"  # 以165.6的得分: a score printed without its unit
+    elif not unit and not scale:
         return None  # a bare number is an id, a year, a code or a score without a unit
     if ordinal == "第" and unit not in ("位", "名"):
         return None  # 第二批, 第3届: ordinals, not quantities
@@ -191,9 +193,6 @@ def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qual
     digits = m.group("cn") or ""
     if _in_quotes(text, m.start()):
         return False  # “两个更新”, “十个一”: slogans
-    magnitude = any(ch in "十百千万" for ch in digits)
-    if magnitude and unit not in ("年",):
-        return True
     if qualifier and unit:
         return True
     return unit in _TIME_UNITS - {"年"} and len(digits) == 1

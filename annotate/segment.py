@@ -22,6 +22,7 @@ _BYLINE = re.compile(
 )
 _LEAD = re.compile(r"^(?:本报讯|[\u4e00-\u9fff]{2,6}讯)(?:[((][^))]{0,30}[))])?")
 _CAPTION = re.compile(r"图片来源|摄影[/:：]|^图为|供图$|[（(]?摄[)）]?$|新华社发$|^[（(]?图[:：]")
+_PULL_QUOTE = re.compile(r"[超近约逾]?[\d.,]+[\u4e00-\u9fff%]{0,5}")
 _HEADLINE_MAX = 32
 _JOIN_MIN = 20  # a line this long that stops mid-sentence continues in the next paragraph
 
@@ -175,8 +176,8 @@ def _paragraphs(lines: list[Line]) -> list[tuple[tuple[int, int], ...]]:
     for line in lines:
         if line.is_byline and not current:
             continue
-        if line.is_caption:
-            continue
+        if line.is_caption or _PULL_QUOTE.fullmatch(line.text):
+            continue  # a pull quote (8000件) repeats a figure of the body, between halves of a sentence
         continues = last is not None and len(last.text) >= _JOIN_MIN and last.text[-1] not in _TERMINAL
         if current and not continues:
             out.append(tuple(current))
