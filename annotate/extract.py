@@ -33,7 +33,7 @@ _PERIOD = re.compile(
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
-    r"|(?P<word>截至目前|目前|当前|今年|去年|上年|全年|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
+    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|去年|上年|全年|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
 _NATIONAL_SUBJECT = re.compile(
     r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
@@ -44,26 +44,214 @@ _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
 
 # Word lists for trimming a metric phrase (jieba tokens).
 _LEAD_STOP = {
-    "其中", "同时", "此外", "另外", "并", "并且", "和", "及", "以及", "与", "共", "全区", "园区", "该区", "区内",
-    "高新区", "全市", "今年", "去年", "全年", "目前", "截至", "当前", "已", "已经", "还", "也", "都", "通过",
-    "而", "且", "则", "其", "在", "从", "对", "将", "由", "把", "为", "这", "该", "一年", "年内", "期间",
-    "上年", "年", "以来", "来", "是", "有", "成功", "进一步", "这家", "这些", "作为",
+    "其中",
+    "同时",
+    "此外",
+    "另外",
+    "并",
+    "并且",
+    "和",
+    "及",
+    "以及",
+    "与",
+    "共",
+    "全区",
+    "园区",
+    "该区",
+    "区内",
+    "高新区",
+    "全市",
+    "今年",
+    "去年",
+    "全年",
+    "目前",
+    "截至",
+    "当前",
+    "已",
+    "已经",
+    "还",
+    "也",
+    "都",
+    "通过",
+    "而",
+    "且",
+    "则",
+    "其",
+    "在",
+    "从",
+    "对",
+    "将",
+    "由",
+    "把",
+    "为",
+    "这",
+    "该",
+    "一年",
+    "年内",
+    "期间",
+    "上年",
+    "年",
+    "以来",
+    "来",
+    "是",
+    "有",
+    "成功",
+    "进一步",
+    "这家",
+    "这些",
+    "作为",
+    "首次",
+    "短短",
+    "实现",
+    "完成",
+    "形成",
+    "拥有",
+    "共有",
+    "现有",
+    "现拥有",
+    "推动",
+    "推进",
+    "促成",
+    "争取",
+    "建成",
+    "设立",
+    "组建",
+    "达成",
+    "取得",
+    "获得",
+    "带动",
 }
 _LEAD_KEEP_BEFORE_NOUN = {"企业"}  # 企业 leads a phrase only when nothing else follows it
 _TRAIL_STOP = {
-    "达到", "达", "为", "是", "实现", "完成", "共计", "共", "总计", "合计", "有", "拥有", "已", "了", "的",
-    "约", "均", "高达", "达成", "增至", "降至", "升至", "提升至", "提高到", "缩减", "缩减至", "压缩", "压缩至",
-    "缩短", "缩短至", "至", "到", "在", "仅", "就", "也", "都", "再", "又", "已达", "累计达", "突破", "超过",
-    "年均", "占", "保持", "大幅", "最短", "分别", "将", "由", "涉及", "包括", "新", "共有", "均为", "等",
-    "较", "比", "同比", "由原来", "从", "达到了", "实现了", "完成了", "以", "获得", "拿出", "引进", "设立",
-    "带动", "作为", "吸引", "累计", "合计达", "总", "总计达", "当年", "全部", "各类", "高居",
-    "和", "及", "与", "以及", "或", "占有", "其中",
+    "达到",
+    "达",
+    "为",
+    "是",
+    "实现",
+    "完成",
+    "共计",
+    "共",
+    "总计",
+    "合计",
+    "有",
+    "拥有",
+    "已",
+    "了",
+    "的",
+    "约",
+    "均",
+    "高达",
+    "达成",
+    "增至",
+    "降至",
+    "升至",
+    "提升至",
+    "提高到",
+    "缩减",
+    "缩减至",
+    "压缩",
+    "压缩至",
+    "缩短",
+    "缩短至",
+    "至",
+    "到",
+    "在",
+    "仅",
+    "就",
+    "也",
+    "都",
+    "再",
+    "又",
+    "已达",
+    "累计达",
+    "突破",
+    "超过",
+    "年均",
+    "占",
+    "保持",
+    "大幅",
+    "最短",
+    "分别",
+    "将",
+    "由",
+    "涉及",
+    "包括",
+    "新",
+    "共有",
+    "均为",
+    "等",
+    "较",
+    "比",
+    "同比",
+    "由原来",
+    "从",
+    "达到了",
+    "实现了",
+    "完成了",
+    "以",
+    "获得",
+    "拿出",
+    "引进",
+    "设立",
+    "带动",
+    "作为",
+    "吸引",
+    "累计",
+    "合计达",
+    "总",
+    "总计达",
+    "当年",
+    "全部",
+    "各类",
+    "高居",
+    "和",
+    "及",
+    "与",
+    "以及",
+    "或",
+    "占有",
+    "其中",
+    "首次",
+    "短短",
 }
 # A left context that is only one of these has no subject of its own: the number counts the noun after it.
-_VERB_ONLY = re.compile(r"^(?:占有|拥有|有|共有|涉及|包括|组建|设立|成立|建成|建设|引进|引入|培育|认定|评定|入选|帮助|支持|推动|推进|实施|完成|新增|净增|累计|首批|共|实现|达|达到|获批|获得|形成|吸引|带动|促成|落地|签约|开工|建立|搭建|打造|争取|组织|举办|发放|出台|制定|编制|梳理|打通)+$")
+_VERB_ONLY = re.compile(
+    r"^(?:占有|拥有|有|共有|涉及|包括|组建|设立|成立|建成|建设|引进|引入|培育|认定|评定|入选|帮助|支持|推动|推进|实施|完成|新增|净增|累计|首批|共|实现|达|达到|获批|获得|形成|吸引|带动|促成|落地|签约|开工|建立|搭建|打造|争取|组织|举办|发放|出台|制定|编制|梳理|打通)+$"
+)
 _MODIFIERS = {"首批", "新增", "累计", "共", "全部", "其中", "新", "净增", "新认定", "引进", "签约", "新建"}
-_GENERIC = {"总数", "总量", "总额", "总计", "总规模", "规模", "数量", "增长", "同比增长", "增速", "增幅", "占比", "比重"}
-_ADVERBS = {"基本", "新建", "在建", "成功", "正式", "顺利", "全部", "均", "已", "共", "累计", "之一", "上下", "左右", "大关", "以上"}
+_GENERIC = {
+    "总数",
+    "总量",
+    "总额",
+    "总计",
+    "总规模",
+    "规模",
+    "数量",
+    "增长",
+    "同比增长",
+    "增速",
+    "增幅",
+    "占比",
+    "比重",
+}
+_ADVERBS = {
+    "基本",
+    "新建",
+    "在建",
+    "成功",
+    "正式",
+    "顺利",
+    "全部",
+    "均",
+    "已",
+    "共",
+    "累计",
+    "之一",
+    "上下",
+    "左右",
+    "大关",
+    "以上",
+}
 _NOUN_SUFFIX = {"组", "站", "园", "区", "室", "库", "所", "院", "奖"}
 _COUNT_SUFFIX = ("数", "量", "数量", "总数", "总量", "个数", "家数", "户数", "人数")
 
@@ -96,10 +284,21 @@ class Candidate:
         """The evaluation interface's fields (gaoxin extract --json)."""
         value: float | int = int(self.value) if self.value.is_integer() else self.value
         return {
-            "doc": self.doc, "article": self.article, "zone": self.zone, "entity": self.entity,
-            "metric": self.metric, "value": value, "unit": self.unit, "qualifier": self.qualifier,
-            "period": self.period, "kind": self.kind, "quote": self.quote, "value_text": self.value_text,
-            "start": self.start, "end": self.end, "confidence": self.confidence,
+            "doc": self.doc,
+            "article": self.article,
+            "zone": self.zone,
+            "entity": self.entity,
+            "metric": self.metric,
+            "value": value,
+            "unit": self.unit,
+            "qualifier": self.qualifier,
+            "period": self.period,
+            "kind": self.kind,
+            "quote": self.quote,
+            "value_text": self.value_text,
+            "start": self.start,
+            "end": self.end,
+            "confidence": self.confidence,
             "extractor_version": self.extractor_version,
         }
 
@@ -130,8 +329,20 @@ class Extractor:
         for z in self.gaz.zones:
             for form in self.gaz.text_forms(z):
                 tok.add_word(form, freq=2000, tag="ns")
-        for word in ("高新技术企业", "科技型中小企业", "专精特新", "研发投入强度", "技术合同成交额", "瞪羚企业",
-                     "雏鹰企业", "独角兽企业", "隐形冠军", "规模以上", "地区生产总值", "营业总收入"):
+        for word in (
+            "高新技术企业",
+            "科技型中小企业",
+            "专精特新",
+            "研发投入强度",
+            "技术合同成交额",
+            "瞪羚企业",
+            "雏鹰企业",
+            "独角兽企业",
+            "隐形冠军",
+            "规模以上",
+            "地区生产总值",
+            "营业总收入",
+        ):
             tok.add_word(word, freq=2000, tag="n")
         return tok
 
@@ -157,10 +368,24 @@ class Extractor:
         qs, qe = folded.span(*f.quote)
         unit = bare_scale_unit(f.q.unit, f.metric)
         return Candidate(
-            doc=source.path.name, article=article.title, article_index=article.index, zone=f.zone,
-            entity=None, metric=f.metric, value=f.q.value, unit=unit, qualifier=f.q.qualifier,
-            period=f.period, kind=f.kind, quote=source.text[qs:qe], value_text=source.text[start:end],
-            start=start, end=end, quote_start=qs, quote_end=qe, confidence=round(f.confidence, 2),
+            doc=source.path.name,
+            article=article.title,
+            article_index=article.index,
+            zone=f.zone,
+            entity=None,
+            metric=f.metric,
+            value=f.q.value,
+            unit=unit,
+            qualifier=f.q.qualifier,
+            period=f.period,
+            kind=f.kind,
+            quote=source.text[qs:qe],
+            value_text=source.text[start:end],
+            start=start,
+            end=end,
+            quote_start=qs,
+            quote_end=qe,
+            confidence=round(f.confidence, 2),
         )
 
     # ── one paragraph ─────────────────────────────────────────────────────────────────────────
@@ -189,6 +414,15 @@ class Extractor:
         kept = [q for q in qs if q not in milestones]
         consumed = s0  # where the previous value's phrase ends (its counted noun included)
         for i, q in enumerate(kept):
+            nxt = kept[i + 1] if i + 1 < len(kept) else None
+            if (
+                nxt
+                and text.startswith("的", q.end)
+                and nxt.start - q.end <= 12
+                and not re.search("[,;、]", text[q.end : nxt.start])
+            ):
+                consumed = q.end + 1
+                continue  # 超10亿元的重点产业项目14个: the first number only describes what is counted
             clause_start = _last_of(text, _CLAUSE_END, s0, q.start)
             clause_end = _next_of(text, _CLAUSE_END, q.end, s1)
             earlier = [p for p in kept[:i] if p.start >= clause_start]
@@ -208,11 +442,17 @@ class Extractor:
             if not metric or len(metric) < 2:
                 continue
             unit_word = q.unit.lstrip("万亿千百")
-            if unit_word in COUNT_UNITS and not metric.endswith(_COUNT_SUFFIX) and not _GROWTH.search(metric[-4:]):
+            if (
+                unit_word in COUNT_UNITS
+                and not q.rank
+                and not metric.endswith(_COUNT_SUFFIX)
+                and not _GROWTH.search(metric[-4:])
+            ):
                 metric += "数量"
             kind = _kind(text[s0 : q.start], left, right, q, metric)
-            if q not in lists and not _GROWTH.search(metric[-4:]) and "占" not in metric and q.unit != "倍":
-                base = _strip_count(metric)
+            if q not in lists and "占" not in metric and q.unit != "倍":
+                # 高新技术企业连续两年净增…,总数达到786家: the subject survives a growth figure
+                base = _strip_count(re.sub(r"(连续\S{1,3}年)?(同比)?(净增|增长|增速|增幅|新增)$", "", metric)) or base
             f = _Found(
                 q=q,
                 metric=metric,
@@ -224,7 +464,11 @@ class Extractor:
                 confidence=confidence - (0.1 if q.chinese else 0),
             )
             found.append(f)
-            consumed = q.end + (len(right) - len(right.lstrip("“\"")) + len(metric.removesuffix("数量")) if right.lstrip("“\"").startswith(metric.removesuffix("数量")[:2]) else 0)
+            consumed = q.end + (
+                len(right) - len(right.lstrip('“"')) + len(metric.removesuffix("数量"))
+                if right.lstrip('“"').startswith(metric.removesuffix("数量")[:2])
+                else 0
+            )
             if re.search(r"(?<![平人年])均(?:为|达|达到|在)?$", left) and q not in lists:
                 # 增速均超过30%: the predicate holds for each subject named before it in the sentence
                 predicate = self._predicate(left)
@@ -240,15 +484,19 @@ class Extractor:
         metric = self._left_metric(left)
         unit_word = q.unit.lstrip("万亿千百")
         head = self._right_noun(right) if unit_word in COUNT_UNITS else ""
-        if head and (not metric or len(metric) <= 4 or left.endswith("等") or self._ends_with_verb(left)):
+        if head:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
-            prefix = re.match(r"(首批|新增|累计|净增|新认定)*", metric).group() if metric else ""
+            prefix = re.search(r"(首批|新增|累计|净增|新认定)*$", metric).group() if metric else ""
             return prefix + head, 0.75
         if right.startswith("的") and (not metric or self._ends_with_verb(left)):
             owner = self._right_noun(right[1:])
             if owner:  # 提供了8亿元的授信额度; 6.4万平方米的中小企业创业园
                 return owner + _measure_word(q.unit), 0.7
-        if q.unit in ("%", "比例", "成") and right.startswith("的") and (not metric or "该市" in left or "不足" in left):
+        if (
+            q.unit in ("%", "比例", "成")
+            and right.startswith("的")
+            and (not metric or "该市" in left or "不足" in left)
+        ):
             owner = self._right_noun(right[1:])
             if owner:  # 贡献了该市1/4的高新技术产值
                 return owner + "占比", 0.7
@@ -305,11 +553,19 @@ class Extractor:
             return quoted.group(1)
         words = []
         for w in self._pos.cut(right[:14], HMM=False):
-            acronym = w.flag == "eng" and w.word.isupper()  # GDP, R&D
-            if w.word in _ADVERBS or not (w.flag[0] in "nabjl" or w.flag in ("vn", "zg", "ng") or w.word in _NOUN_SUFFIX or acronym):
+            acronym = (
+                w.flag == "eng" and w.word.isupper() or w.flag == "x" and _has_han(w.word)
+            )  # GDP; words jieba does not know
+            if w.word in _ADVERBS or not (
+                w.flag[0] in "nabjl" or w.flag in ("vn", "zg", "ng") or w.word in _NOUN_SUFFIX or acronym
+            ):
                 break
             words.append(w)
-        while words and not (words[-1].flag[0] == "n" or words[-1].flag in ("zg", "ng", "j", "l", "eng") or words[-1].word in _NOUN_SUFFIX):
+        while words and not (
+            words[-1].flag[0] == "n"
+            or words[-1].flag in ("zg", "ng", "j", "l", "eng")
+            or words[-1].word in _NOUN_SUFFIX
+        ):
             words.pop()
         return "".join(w.word for w in words)
 
@@ -338,7 +594,7 @@ class Extractor:
                     break
             clause_start = _last_of(text, ",;:。!?", s0, pos)
             subjects_text = text[clause_start:pos]
-            pred = text[m.end() : run[0].start]
+            pred = text[s0 + m.end() : run[0].start]
             share = re.search(r"占.*$", subjects_text.split("、")[-1])
             if share:
                 pred = share.group() + pred
@@ -353,7 +609,9 @@ class Extractor:
                     out[q] = (_join_base(metric, predicate), clause_start)
         return out
 
-    def _zone(self, text: str, s0: int, q: Quantity, left: str, mentions: list[Mention], article: Article) -> str | None:
+    def _zone(
+        self, text: str, s0: int, q: Quantity, left: str, mentions: list[Mention], article: Article
+    ) -> str | None:
         before = [m for m in mentions if s0 <= m.start and m.end <= q.start and text[m.end : m.end + 1] != "等"]
         if before:
             last = before[-1]
@@ -411,7 +669,14 @@ def _has_han(s: str) -> bool:
 
 
 def _is_modifier_only(metric: str) -> bool:
-    return bool(metric) and all(part in _MODIFIERS for part in re.findall("首批|新增|累计|共|全部|其中|新|净增|新认定|引进|签约|新建", metric)) and re.fullmatch("(首批|新增|累计|共|全部|其中|新|净增|新认定|引进|签约|新建)+", metric) is not None
+    return (
+        bool(metric)
+        and all(
+            part in _MODIFIERS
+            for part in re.findall("首批|新增|累计|共|全部|其中|新|净增|新认定|引进|签约|新建", metric)
+        )
+        and re.fullmatch("(首批|新增|累计|共|全部|其中|新|净增|新认定|引进|签约|新建)+", metric) is not None
+    )
 
 
 def _strip_count(metric: str) -> str:
@@ -483,9 +748,11 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         return "other"
     if _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right):
         return "growth"
-    if q.unit in ("%", "比例", "成", "‰", "个百分点") :
+    if q.unit in ("%", "比例", "成", "‰", "个百分点"):
         return "share"
-    if q.unit in ("个工作日", "天", "个月", "小时", "分钟", "年") or re.search(r"由$|压缩至$|缩减至$|缩短至$|降至$", left):
+    if q.unit in ("个工作日", "天", "个月", "小时", "分钟", "年") or re.search(
+        r"由$|压缩至$|缩减至$|缩短至$|降至$", left
+    ):
         return "other"
     return "level"
 

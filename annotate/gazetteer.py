@@ -116,12 +116,23 @@ class Gazetteer:
         found = []
         for m in self._pattern.finditer(text):
             surface = m.group()
+            if m.lastgroup == "known" and self._after_other_city(text, m.start(), surface):
+                continue
             if m.lastgroup == "known":
                 name, is_region = self._forms[surface]
             else:
                 name, is_region = self._forms.get(surface, (surface, False))
             found.append(Mention(m.start(), m.end(), surface, name, is_region))
         return found
+
+    def _after_other_city(self, text: str, start: int, surface: str) -> bool:
+        """南宁中关村科技园 is in 南宁, not 中关村: a brand name right after another city's name."""
+        name, is_region = self._forms[surface]
+        zone = self._by_name.get(name)
+        if is_region or zone is None or surface.startswith(zone.city_short):
+            return False
+        before = text[max(0, start - 4) : start]
+        return any(before.endswith(c) for c in self._cities if c != zone.city_short)
 
     def zone(self, name: str) -> Zone | None:
         return self._by_name.get(name)
@@ -152,7 +163,9 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
             )
             for z in data.get("zone", [])
         ]
-        regions = [Region(r["name"], r.get("short", r["name"]), r.get("kind", "province")) for r in data.get("region", [])]
+        regions = [
+            Region(r["name"], r.get("short", r["name"]), r.get("kind", "province")) for r in data.get("region", [])
+        ]
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise AnnotateError(f"{path}: cannot load the zone gazetteer ({exc})") from exc
     return Gazetteer(zones=zones, regions=[*regions, _NATION])

@@ -11,30 +11,149 @@ from dataclasses import dataclass
 
 # Qualifiers, as printed before or after the number.
 PREFIX_QUALIFIERS = {
-    "超过": "more_than", "超出": "more_than", "超": "more_than", "逾": "more_than", "突破": "more_than",
-    "多于": "more_than", "高于": "more_than", "大于": "more_than",
-    "将近": "about", "接近": "about", "近": "about", "大约": "about", "约": "about", "近乎": "about",
-    "不足": "less_than", "不到": "less_than", "低于": "less_than", "少于": "less_than", "不超过": "less_than",
-    "至少": "at_least", "不少于": "at_least", "不低于": "at_least",
+    "超过": "more_than",
+    "超出": "more_than",
+    "超": "more_than",
+    "逾": "more_than",
+    "突破": "more_than",
+    "多于": "more_than",
+    "高于": "more_than",
+    "大于": "more_than",
+    "将近": "about",
+    "接近": "about",
+    "近": "about",
+    "大约": "about",
+    "约": "about",
+    "近乎": "about",
+    "不足": "less_than",
+    "不到": "less_than",
+    "低于": "less_than",
+    "少于": "less_than",
+    "不超过": "less_than",
+    "至少": "at_least",
+    "不少于": "at_least",
+    "不低于": "at_least",
 }
-SUFFIX_QUALIFIERS = {"以上": "more_than", "多": "more_than", "余": "about", "左右": "about", "上下": "about",
-                     "以下": "less_than", "以内": "less_than"}
+SUFFIX_QUALIFIERS = {
+    "以上": "more_than",
+    "多": "more_than",
+    "余": "about",
+    "左右": "about",
+    "上下": "about",
+    "以下": "less_than",
+    "以内": "less_than",
+}
 
 # Measure words and units, longest first so 个工作日 wins over 个.
 BASE_UNITS = [
-    "个工作日", "个百分点", "个月", "平方公里", "平方千米", "平方米", "立方米", "千瓦时", "万千瓦", "人次",
-    "标准箱", "标箱", "公顷", "公里", "千米", "美元", "欧元", "港元", "日元", "千瓦", "兆瓦", "小时", "分钟",
-    "元", "家", "个", "项", "件", "户", "人", "名", "只", "条", "座", "所", "种", "台", "套", "辆", "栋",
-    "幢", "间", "张", "篇", "场", "次", "笔", "支", "株", "头", "位", "强", "年", "天", "分", "倍", "成",
-    "亩", "米", "吨", "艘", "架", "部", "例", "份", "床", "类", "款", "处", "期", "批", "届",
-    "%", "‰", "TEU", "GWh", "GW", "MWh", "MW", "kWh", "kW", "TWh",
+    "个工作日",
+    "个百分点",
+    "个月",
+    "平方公里",
+    "平方千米",
+    "平方米",
+    "立方米",
+    "千瓦时",
+    "万千瓦",
+    "人次",
+    "标准箱",
+    "标箱",
+    "公顷",
+    "公里",
+    "千米",
+    "美元",
+    "欧元",
+    "港元",
+    "日元",
+    "千瓦",
+    "兆瓦",
+    "小时",
+    "分钟",
+    "元",
+    "家",
+    "个",
+    "项",
+    "件",
+    "户",
+    "人",
+    "名",
+    "只",
+    "条",
+    "座",
+    "所",
+    "种",
+    "台",
+    "套",
+    "辆",
+    "栋",
+    "批次",
+    "幢",
+    "间",
+    "张",
+    "篇",
+    "场",
+    "次",
+    "笔",
+    "支",
+    "株",
+    "头",
+    "位",
+    "强",
+    "年",
+    "天",
+    "分",
+    "倍",
+    "成",
+    "亩",
+    "米",
+    "吨",
+    "艘",
+    "架",
+    "部",
+    "例",
+    "份",
+    "床",
+    "类",
+    "款",
+    "处",
+    "期",
+    "批",
+    "届",
+    "册",
+    "页",
+    "本",
+    "%",
+    "‰",
+    "TEU",
+    "GWh",
+    "GW",
+    "MWh",
+    "MW",
+    "kWh",
+    "kW",
+    "TWh",
 ]
-COUNT_UNITS = set("家个项件户人名只条座所种台套辆栋幢间张篇场次笔支株头艘架部例份床类款处") | {"人次"}
+COUNT_UNITS = set("家个项件户人名位只条座所种台套辆栋幢间张篇场次笔支株头艘架部例份床类款处册页本") | {"人次", "批次"}
 SCALES = ["万亿", "千亿", "百亿", "千万", "百万", "亿", "万", "千"]
 # Units a bare 亿/万 stands for when the metric is about money.
-MONEY_WORDS = re.compile(r"投资|收入|产值|资金|税收|利润|金额|总额|成交额|规模|GDP|生产总值|增加值|营收|销售额|融资|贷款|授信|基金|经费|预算|支出|效益|出口|进口|消费")
+MONEY_WORDS = re.compile(
+    r"投资|收入|产值|资金|税收|利润|金额|总额|成交额|规模|GDP|生产总值|增加值|营收|销售额|融资|贷款|授信|基金|经费|预算|支出|效益|出口|进口|消费"
+)
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千"
 _TIME_UNITS = {"个工作日", "个月", "天", "小时", "分钟", "年"}
@@ -132,7 +251,9 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     chinese = bool(m.group("cn") or m.group("cnfrac"))
     before = text[m.start() - 1] if m.start() > 0 else ""
     after = text[m.end() : m.end() + 4]
-    num_start = m.start("frac") if m.group("frac") else m.start(next(g for g in ("cnfrac", "pct", "ar", "cn") if m.group(g)))
+    num_start = (
+        m.start("frac") if m.group("frac") else m.start(next(g for g in ("cnfrac", "pct", "ar", "cn") if m.group(g)))
+    )
 
     if m.group("pct"):
         unit = "%"
@@ -148,7 +269,7 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None  # a bare number is an id, a year, a code or a score without a unit
     if ordinal == "第" and unit not in ("位", "名"):
         return None  # 第二批, 第3届: ordinals, not quantities
-    if unit in ("位", "名") and ordinal == "第" or unit == "强":
+    if unit in ("位", "名") and ordinal == "第" or unit == "强" or unit == "位" and ordinal == "前":
         if unit == "强" and ordinal != "前":
             return None  # 20强企业榜单, 百强企业: a list's name
         rank = True
@@ -195,7 +316,12 @@ def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qual
         return False  # “两个更新”, “十个一”: slogans
     if qualifier and unit:
         return True
-    return unit in _TIME_UNITS - {"年"} and len(digits) == 1
+    # 缩减至一个工作日 is a measurement; 短短一个月 is narration
+    return (
+        unit in _TIME_UNITS - {"年"}
+        and len(digits) == 1
+        and text[max(0, m.start() - 1) : m.start()] in ("至", "到", "为", "需")
+    )
 
 
 def _in_quotes(text: str, pos: int) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .gazetteer import Gazetteer
 
 _TERMINAL = "。!?;,、:…！？；，："
+_SENTENCE_FINAL = "。!?…！？;；:：”"
 _BYLINE = re.compile(
     r"^[▶►◎●■◆>]\s*\S.{0,24}$"
     r"|^(?:本报)?(?:特约)?(?:记者|通讯员|实习生)\s*[\u4e00-\u9fff·]{2,}(?:\s+[\u4e00-\u9fff·]{2,})*$"
@@ -178,7 +179,7 @@ def _paragraphs(lines: list[Line]) -> list[tuple[tuple[int, int], ...]]:
             continue
         if line.is_caption or _PULL_QUOTE.fullmatch(line.text):
             continue  # a pull quote (8000件) repeats a figure of the body, between halves of a sentence
-        continues = last is not None and len(last.text) >= _JOIN_MIN and last.text[-1] not in _TERMINAL
+        continues = last is not None and len(last.text) >= _JOIN_MIN and last.text[-1] not in _SENTENCE_FINAL
         if current and not continues:
             out.append(tuple(current))
             current = []
