@@ -8,6 +8,7 @@ predicate (同比增长26.7%, 占楚雄市的87.9%, 分别达81.1%、82.2%), bui
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -324,6 +325,7 @@ class Extractor:
     @cached_property
     def tokenizer(self) -> jieba.Tokenizer:
         """One jieba tokenizer with every zone name as a word (jieba reads 高新区 as a person's name)."""
+        jieba.setLogLevel(logging.WARNING)  # jieba announces loading its dictionary on stderr
         tok = jieba.Tokenizer()
         tok.initialize()
         for z in self.gaz.zones:

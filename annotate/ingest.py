@@ -1,0 +1,69 @@
+"""Ingesting article files: read, segment, extract, and hand the result to the store in one go."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from store import IngestResult, NewArticle, NewDocument, NewFact, Store
+
+from .errors import InputError
+from .extract import Candidate, Extractor
+from .text import SourceText, read_source
+
+ARTICLE_SUFFIXES = (".txt", ".text", ".md")
+
+
+def article_files(paths: list[Path]) -> list[Path]:
+    """Expand directories into the article files they hold (sorted); keep files as given."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InputError(f"{path}: no such file or directory")
+    return out
+
+
+def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> IngestResult:
+    """Segment and extract one decoded file and store it (a no-op when its content is unchanged)."""
+    if store.document_sha256(source.path.name) == source.sha256:
+        return IngestResult(source.path.name, "unchanged")
+    articles = extractor.articles(source)
+    candidates = extractor.extract(source, articles)
+    return store.ingest_document(
+        NewDocument(
+            name=source.path.name,
+            path=str(source.path),
+            sha256=source.sha256,
+            encoding=source.encoding,
+            chars=len(source.text),
+        ),
+        [
+            NewArticle(a.index, a.title, a.byline, a.zone, a.start, a.body_start, a.end)
+            for a in articles
+        ],
+        [to_new_fact(c) for c in candidates],
+    )
+
+
+def to_new_fact(c: Candidate) -> NewFact:
+    d = asdict(c)
+    return NewFact(
+        article_idx=c.article_index,
+        **{k: d[k] for k in NewFact.__dataclass_fields__ if k != "article_idx"},
+    )
+
+
+def ingest_paths(store: Store, paths: list[Path], extractor: Extractor) -> Iterator[tuple[Path, IngestResult | InputError]]:
+    """Ingest each file in its own transaction; a bad file is reported and the rest go on."""
+    for path in paths:
+        try:
+            source = read_source(path)
+        except InputError as exc:
+            yield path, exc
+            continue
+        yield path, ingest_source(store, source, extractor)

@@ -1,0 +1,307 @@
+"""The Store: every SQL statement of the project, behind methods that say what they do."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from . import schema
+from .errors import NotAStoreError, StoreError, StoreLockedError
+
+_FACT_FIELDS = (
+    "zone", "entity", "metric", "value", "unit", "qualifier", "period", "kind", "quote", "value_text",
+    "start", "end", "quote_start", "quote_end", "confidence", "extractor_version",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    name: str
+    path: str
+    sha256: str
+    encoding: str
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    idx: int
+    title: str
+    byline: str | None
+    zone: str | None
+    start: int
+    body_start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewFact:
+    """A candidate as the extractor hands it over (store/ does not import annotate/)."""
+
+    article_idx: int
+    article: str
+    zone: str | None
+    entity: str | None
+    metric: str
+    value: float
+    unit: str
+    qualifier: str
+    period: str | None
+    kind: str
+    quote: str
+    value_text: str
+    start: int
+    end: int
+    quote_start: int
+    quote_end: int
+    confidence: float
+    extractor_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: int
+    doc: str
+    article: str | None
+    zone: str | None
+    entity: str | None
+    metric: str
+    value: float
+    unit: str
+    qualifier: str
+    period: str | None
+    kind: str
+    status: str
+    source: str
+    quote: str
+    value_text: str
+    start: int
+    end: int
+    confidence: float | None
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    name: str
+    outcome: str  # "new", "updated", "unchanged"
+    added: int = 0
+    superseded: int = 0
+    kept: int = 0  # verified and rejected facts left as they were
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    documents: int
+    articles: int
+    candidate: int
+    verified: int
+    rejected: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """A gaoxin SQLite database (WAL mode, migrated on open)."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True, timeout: float = 5.0) -> Store:
+        """Open (and migrate) a store; refuse a file that is not one, or is locked by another writer."""
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise StoreError(f"{path}: no such database (run `gaoxin ingest` first)")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path.is_dir():
+            raise NotAStoreError(f"{path}: is a directory, not a database")
+        try:
+            conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
+            db = Database(conn)
+            tables = set(db.table_names())
+            if tables and "_sqlite_migrations" not in tables:
+                raise NotAStoreError(f"{path}: is a SQLite database but not a gaoxin store (tables: {', '.join(sorted(tables)[:5])})")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            schema.apply(db)
+        except sqlite3.DatabaseError as exc:
+            raise _translate(path, exc) from exc
+        return cls(db, path)
+
+    @classmethod
+    def memory(cls) -> Store:
+        db = Database(memory=True)
+        schema.apply(db)
+        return cls(db, None)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        try:
+            with self.db.atomic():
+                yield self.db
+        except sqlite3.DatabaseError as exc:
+            raise _translate(self.path, exc) from exc
+
+    # ── documents ────────────────────────────────────────────────────────────────────────────
+    def document_sha256(self, name: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM documents WHERE name = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def ingest_document(
+        self, doc: NewDocument, articles: Iterable[NewArticle], candidates: Iterable[NewFact]
+    ) -> IngestResult:
+        """Store a document, its articles and candidates in one transaction.
+
+        The same content again changes nothing. Changed content replaces the articles and the
+        machine candidates; verified and rejected facts are never touched, and a new candidate at
+        the span of such a fact is not added twice.
+        """
+        if self.document_sha256(doc.name) == doc.sha256:
+            return IngestResult(doc.name, "unchanged")
+        now = _now()
+        with self._write() as db:
+            row = db.execute("SELECT id FROM documents WHERE name = ?", [doc.name]).fetchone()
+            if row:
+                doc_id = row[0]
+                db["documents"].update(doc_id, {**asdict(doc), "updated_at": now})
+                outcome = "updated"
+            else:
+                doc_id = db["documents"].insert({**asdict(doc), "ingested_at": now, "updated_at": now}).last_pk
+                outcome = "new"
+            db.execute("DELETE FROM articles WHERE document_id = ?", [doc_id])
+            db["articles"].insert_all({**asdict(a), "document_id": doc_id} for a in articles)
+            old = {
+                (r[1], r[2], r[3], r[4]): r[0]
+                for r in db.execute(
+                    """SELECT id, start, "end", value, unit FROM facts
+                       WHERE document_id = ? AND status = 'candidate' AND source = 'extractor'""",
+                    [doc_id],
+                ).fetchall()
+            }
+            reviewed = {
+                tuple(r)
+                for r in db.execute(
+                    """SELECT start, "end", value, unit FROM facts WHERE document_id = ? AND status != 'candidate'""",
+                    [doc_id],
+                ).fetchall()
+            }
+            added = 0
+            for fact in candidates:
+                key = (fact.start, fact.end, fact.value, fact.unit)
+                if key in reviewed:
+                    continue  # a person has decided on this one
+                fields = {**asdict(fact), "updated_at": now}
+                if key in old:  # same candidate as before: keep its id (Label Studio refers to it)
+                    db["facts"].update(old.pop(key), fields)
+                    continue
+                fact_id = db["facts"].insert(
+                    {**fields, "document_id": doc_id, "status": "candidate", "source": "extractor", "created_at": now}
+                ).last_pk
+                self._history(fact_id, "extractor", "extracted", None, _fields(fields), now)
+                added += 1
+            stale = list(old.values())
+            if stale:  # candidates the new text no longer yields; nobody reviewed them
+                marks = ", ".join("?" * len(stale))
+                db.execute(f"DELETE FROM fact_history WHERE fact_id IN ({marks})", stale)
+                db.execute(f"DELETE FROM facts WHERE id IN ({marks})", stale)
+        return IngestResult(doc.name, outcome, added=added, superseded=len(stale), kept=len(reviewed))
+
+    def _history(self, fact_id: int, actor: str, action: str, before: dict | None, after: dict | None, at: str) -> None:
+        self.db["fact_history"].insert(
+            {
+                "fact_id": fact_id,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
+                "after": json.dumps(after, ensure_ascii=False) if after is not None else None,
+            }
+        )
+
+    # ── reading ──────────────────────────────────────────────────────────────────────────────
+    def facts(
+        self, *, zone: str | None = None, metric: str | None = None, doc: str | None = None,
+        statuses: tuple[str, ...] = ("candidate", "verified", "rejected"),
+    ) -> list[Fact]:
+        """Facts, optionally filtered by zone (substring), metric (substring) or document name."""
+        where = [f"f.status IN ({', '.join('?' * len(statuses))})"]
+        params: list[object] = list(statuses)
+        if zone:
+            where.append("f.zone LIKE ?")
+            params.append(f"%{zone}%")
+        if metric:
+            where.append("f.metric LIKE ?")
+            params.append(f"%{metric}%")
+        if doc:
+            where.append("d.name = ?")
+            params.append(doc)
+        sql = f"""
+            SELECT f.id, d.name, f.article, f.zone, f.entity, f.metric, f.value, f.unit, f.qualifier, f.period,
+                   f.kind, f.status, f.source, f.quote, f.value_text, f.start, f."end", f.confidence, f.updated_at
+            FROM facts f JOIN documents d ON d.id = f.document_id
+            WHERE {" AND ".join(where)}
+            ORDER BY d.name, f.start
+        """
+        return [Fact(*row) for row in self.db.execute(sql, params).fetchall()]
+
+    def search(self, text: str, limit: int = 20) -> list[Fact]:
+        """Full-text search over metric names and quotes (three characters or more)."""
+        ids = [r[0] for r in self.db.execute(
+            "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rank LIMIT ?", [_fts_phrase(text), limit]
+        ).fetchall()]
+        by_id = {f.id: f for f in self.facts() if f.id in set(ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def history(self, fact_id: int) -> list[dict]:
+        return list(self.db["fact_history"].rows_where("fact_id = ?", [fact_id], order_by="id"))
+
+    def counts(self) -> Counts:
+        status = dict(self.db.execute("SELECT status, count(*) FROM facts GROUP BY status").fetchall())
+        return Counts(
+            documents=self.db["documents"].count,
+            articles=self.db["articles"].count,
+            candidate=status.get("candidate", 0),
+            verified=status.get("verified", 0),
+            rejected=status.get("rejected", 0),
+        )
+
+    def articles(self, doc: str) -> list[NewArticle]:
+        rows = self.db.execute(
+            """SELECT a.idx, a.title, a.byline, a.zone, a.start, a.body_start, a."end"
+               FROM articles a JOIN documents d ON d.id = a.document_id WHERE d.name = ? ORDER BY a.idx""",
+            [doc],
+        ).fetchall()
+        return [NewArticle(*r) for r in rows]
+
+
+def _fields(d: dict) -> dict:
+    return {k: d[k] for k in _FACT_FIELDS if k in d}
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _translate(path: Path | None, exc: sqlite3.DatabaseError) -> StoreError:
+    msg = str(exc)
+    where = str(path) if path else "store"
+    if "locked" in msg or "busy" in msg:
+        return StoreLockedError(f"{where}: database is locked by another process; try again when it is done")
+    if "not a database" in msg or "file is encrypted" in msg:
+        return NotAStoreError(f"{where}: not a SQLite database")
+    return StoreError(f"{where}: {msg}")

@@ -1,0 +1,114 @@
+"""The store's schema, as migrations (sqlite-utils Migrations): the only place tables are created."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "gaoxin"
+migrations = Migrations(MIGRATION_SET)
+
+STATUSES = ("candidate", "verified", "rejected")
+QUALIFIERS = ("exact", "more_than", "about", "at_least", "less_than")
+KINDS = ("level", "growth", "share", "rank", "target", "other")
+
+
+@migrations()
+def m001_documents_articles_facts(db: Database) -> None:
+    db["documents"].create(
+        {
+            "id": int,
+            "name": str,  # file name: the `doc` of every fact
+            "path": str,  # as given when ingested
+            "sha256": str,
+            "encoding": str,
+            "chars": int,
+            "ingested_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "path", "sha256"},
+    )
+    db["documents"].create_index(["name"], unique=True)
+    db["articles"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "idx": int,  # position in the file, from 0
+            "title": str,
+            "byline": str,
+            "zone": str,
+            "start": int,  # code-point offsets into the file: headline start
+            "body_start": int,
+            "end": int,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "idx", "title", "start", "end"},
+    )
+    db["articles"].create_index(["document_id", "idx"], unique=True)
+    db.execute(
+        f"""
+        CREATE TABLE facts (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            article_idx INTEGER,
+            article TEXT,
+            zone TEXT,
+            entity TEXT,
+            metric TEXT NOT NULL,
+            value REAL NOT NULL,
+            unit TEXT NOT NULL,
+            qualifier TEXT NOT NULL CHECK (qualifier IN {QUALIFIERS!r}),
+            period TEXT,
+            kind TEXT NOT NULL CHECK (kind IN {KINDS!r}),
+            quote TEXT NOT NULL,
+            value_text TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            quote_start INTEGER,
+            quote_end INTEGER,
+            confidence REAL,
+            extractor_version TEXT,
+            status TEXT NOT NULL DEFAULT 'candidate' CHECK (status IN {STATUSES!r}),
+            source TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db["facts"].create_index(["document_id", "start", "end"])
+    db["facts"].create_index(["zone"])
+    db["facts"].create_index(["status"])
+    db["fact_history"].create(
+        {
+            "id": int,
+            "fact_id": int,
+            "at": str,
+            "actor": str,  # "extractor", "annotator:<email>", "ingest"
+            "action": str,  # extracted, superseded, verified, rejected, corrected, added, reverted
+            "before": str,  # JSON of the changed fields, or null
+            "after": str,
+        },
+        pk="id",
+        foreign_keys=[("fact_id", "facts", "id")],
+        not_null={"fact_id", "at", "actor", "action"},
+    )
+    db["fact_history"].create_index(["fact_id"])
+    # What the bot may answer from: never a rejected fact; verified before candidates.
+    db.execute(
+        """
+        CREATE VIEW answerable_facts AS
+        SELECT f.id, f.zone, f.entity, f.metric, f.value, f.unit, f.qualifier, f.period, f.kind,
+               f.status, f.quote, f.value_text, d.name AS doc, f.article, f.confidence, f.source,
+               f.start, f."end", f.updated_at
+        FROM facts f JOIN documents d ON d.id = f.document_id
+        WHERE f.status IN ('verified', 'candidate')
+        ORDER BY CASE f.status WHEN 'verified' THEN 0 ELSE 1 END, f.zone, f.metric
+        """
+    )
+    # Full-text search over metric names and quotes; trigram tokens work for Chinese without a segmenter.
+    db["facts"].enable_fts(["metric", "quote"], create_triggers=True, tokenize="trigram")
+
+
+def apply(db: Database) -> None:
+    migrations.apply(db)
