@@ -19,7 +19,7 @@ import jieba.posseg
 from rapidfuzz import fuzz
 
 from .gazetteer import Gazetteer, Mention, load_gazetteer
-from .numbers import COUNT_UNITS, Quantity, bare_scale_unit, find_quantities
+from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .segment import Article, segment
 from .text import Folded, SourceText, fold
 
@@ -36,6 +36,7 @@ _PERIOD = re.compile(
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
     r"|(?P<word>截至目前|(?<!项)目前|当前|今年|去年|上年|全年|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
+_DETACHED_QUALIFIER = re.compile(r"(不足|不到|低于|超过|近|约)(?:占)?(?:该|全)?[\u4e00-\u9fff]{0,5}?(?:市|省|州|县|区)(?:的)?$")
 _NATIONAL_SUBJECT = re.compile(
     r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
 )
@@ -369,6 +370,10 @@ class Extractor:
         start, end = folded.span(f.q.start, f.q.end)
         qs, qe = folded.span(*f.quote)
         unit = bare_scale_unit(f.q.unit, f.metric)
+        qualifier = f.q.qualifier
+        detached = _DETACHED_QUALIFIER.search(folded.text[max(0, f.q.start - 12) : f.q.start])
+        if qualifier == "exact" and detached:
+            qualifier = PREFIX_QUALIFIERS[detached.group(1)]  # 以不足潍坊市1%的土地
         return Candidate(
             doc=source.path.name,
             article=article.title,
@@ -378,7 +383,7 @@ class Extractor:
             metric=f.metric,
             value=f.q.value,
             unit=unit,
-            qualifier=f.q.qualifier,
+            qualifier=qualifier,
             period=f.period,
             kind=f.kind,
             quote=source.text[qs:qe],

@@ -103,27 +103,53 @@ class Gazetteer:
         return forms
 
     @cached_property
-    def _pattern(self) -> re.Pattern[str]:
-        known = sorted(self._forms, key=len, reverse=True)
-        alternation = "|".join(re.escape(f) for f in known)
-        cities = "|".join(re.escape(c) for c in self._cities)
-        # Longest known form first; then a known city + a short district or park name + a zone suffix.
-        generic = f"(?:{cities})[\u4e00-\u9fff]{{0,4}}?(?:{_GENERIC_SUFFIX})|(?:{cities})[\u4e00-\u9fff]{{2}}区"
-        return re.compile(f"(?P<known>{alternation})|(?P<generic>{generic})")
+    def _prefixes(self) -> frozenset[str]:
+        """Every prefix of every known form and city name: lets a scan stop at the first character."""
+        return frozenset(w[:i] for w in [*self._forms, *self._cities] for i in range(1, len(w) + 1))
+
+    @cached_property
+    def _generic(self) -> re.Pattern[str]:
+        # A known city + a short district or park name + a zone suffix (桂林七星区, 丰城高新区).
+        return re.compile(f"[\u4e00-\u9fff]{{0,4}}?(?:{_GENERIC_SUFFIX})|[\u4e00-\u9fff]{{2}}区")
 
     def mentions(self, text: str) -> list[Mention]:
         """Zones and regions named in `text`, left to right, longest match first."""
-        found = []
-        for m in self._pattern.finditer(text):
-            surface = m.group()
-            if m.lastgroup == "known" and self._after_other_city(text, m.start(), surface):
+        found: list[Mention] = []
+        prefixes, forms, cities = self._prefixes, self._forms, self._city_set
+        i, n = 0, len(text)
+        while i < n:
+            if text[i] not in prefixes:
+                i += 1
                 continue
-            if m.lastgroup == "known":
-                name, is_region = self._forms[surface]
+            known, city = 0, 0
+            j = i + 1
+            while j <= n and text[i:j] in prefixes:
+                if text[i:j] in forms:
+                    known = j
+                if text[i:j] in cities:
+                    city = j
+                j += 1
+            end, name, is_region = 0, "", False
+            if city:
+                g = self._generic.match(text, city)
+                if g and g.end() > known:
+                    end = g.end()
+                    name, is_region = forms.get(text[i:end], (text[i:end], False))
+            if not end and known:
+                surface = text[i:known]
+                if not self._after_other_city(text, i, surface):
+                    end = known
+                    name, is_region = forms[surface]
+            if end:
+                found.append(Mention(i, end, text[i:end], name, is_region))
+                i = end
             else:
-                name, is_region = self._forms.get(surface, (surface, False))
-            found.append(Mention(m.start(), m.end(), surface, name, is_region))
+                i += 1
         return found
+
+    @cached_property
+    def _city_set(self) -> frozenset[str]:
+        return frozenset(self._cities)
 
     def _after_other_city(self, text: str, start: int, surface: str) -> bool:
         """南宁中关村科技园 is in 南宁, not 中关村: a brand name right after another city's name."""
@@ -131,8 +157,7 @@ class Gazetteer:
         zone = self._by_name.get(name)
         if is_region or zone is None or surface.startswith(zone.city_short):
             return False
-        before = text[max(0, start - 4) : start]
-        return any(before.endswith(c) for c in self._cities if c != zone.city_short)
+        return any(text[max(0, start - k) : start] in self._city_set - {zone.city_short} for k in (2, 3, 4) if start >= k)
 
     def zone(self, name: str) -> Zone | None:
         return self._by_name.get(name)

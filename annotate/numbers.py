@@ -159,7 +159,7 @@ _CN = "零〇一二两三四五六七八九十百千"
 _TIME_UNITS = {"个工作日", "个月", "天", "小时", "分钟", "年"}
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_NUMBER = rf"(?P<frac>\d+/\d+)|(?P<cnfrac>[{_CN}]+分之[{_CN}]+)|(?P<pct>百分之(?:[{_CN}点]+|\d+(?:\.\d+)?))|(?P<ar>{_ARABIC})|(?P<cn>[{_CN}]+)"
+_NUMBER = rf"(?P<frac>\d+/\d+)|(?P<pct>百分之(?:[{_CN}点]+|\d+(?:\.\d+)?))|(?P<cnfrac>[{_CN}]+分之[{_CN}]+)|(?P<ar>{_ARABIC})|(?P<cn>[{_CN}]+)"
 _PREFIX = "|".join(sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
 _UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
 _SCALE = "|".join(SCALES)

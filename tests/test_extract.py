@@ -1,0 +1,173 @@
+"""Candidate facts: the hard cases of notes/extraction.md on made-up sentences, and provenance on the seeds."""
+
+from pathlib import Path
+
+import pytest
+
+from annotate.text import decode_source
+
+from .conftest import SEEDS
+
+
+def facts(extractor, body: str, title: str = "苏州高新区:创新发展谱新篇"):
+    page = f"\n\n{title}\n\n▶ 本报记者 王五\n\n{body}\n"
+    source = decode_source(Path("page.txt"), page.encode("utf-8"))
+    return extractor.extract(source)
+
+
+def by_value(cands):
+    return {c.value_text: c for c in cands}
+
+
+def test_a_plain_sentence(extractor):
+    (c,) = facts(extractor, "截至目前,苏州高新区累计创建各类创新平台181个。")
+    assert (c.zone, c.value, c.unit, c.qualifier, c.period, c.kind) == ("苏州高新区", 181, "个", "exact", "截至目前", "level")
+    assert "创新平台" in c.metric and c.metric.endswith("数量")
+    assert c.quote in "截至目前,苏州高新区累计创建各类创新平台181个。" and "181个" in c.quote
+
+
+def test_qualifiers(extractor):
+    got = by_value(facts(extractor, "高新技术企业申报超1700家,经济效益近2.11亿元,入库1500余家企业,专项资金1亿元以上。"))
+    assert got["超1700家"].qualifier == "more_than"
+    assert got["近2.11亿元"].qualifier == "about"
+    assert got["1500余家"].qualifier == "about"
+    assert got["1亿元以上"].qualifier == "more_than"
+
+
+def test_distributive_list_pairs_subjects_with_values(extractor):
+    got = facts(extractor, "2021年1-9月,园区三大重点产业、四大创新产业分别实现同比增长25.9%、47.8%。")
+    pairs = {c.value: c.metric for c in got}
+    assert "三大重点产业" in pairs[25.9] and "同比增长" in pairs[25.9]
+    assert "四大创新产业" in pairs[47.8]
+    assert {c.period for c in got} == {"2021-1~9"}
+    assert {c.kind for c in got} == {"growth"}
+
+
+def test_share_list_with_predicate_before_the_values(extractor):
+    got = facts(extractor, "高技术制造业、战略性新兴产业企业产值占全区工业总产值的比重分别达81.1%、82.2%。")
+    pairs = {c.value: c.metric for c in got}
+    assert pairs[81.1].startswith("高技术制造业") and "比重" in pairs[81.1]
+    assert pairs[82.2].startswith("战略性新兴产业") and "比重" in pairs[82.2]
+
+
+def test_growth_and_share_refer_back_to_their_subject(extractor):
+    got = by_value(facts(extractor, "2021年,入库科技型中小企业185家、同比增长26.7%,占苏州市的83%。"))
+    assert got["185家"].metric == "入库科技型中小企业数量"
+    assert got["26.7%"].metric == "入库科技型中小企业同比增长" and got["26.7%"].kind == "growth"
+    assert got["83%"].metric == "入库科技型中小企业占苏州市比重" and got["83%"].kind == "share"
+    assert got["83%"].zone == "苏州高新区"  # a share of the city is still the zone's fact
+
+
+def test_both_subjects_of_jun(extractor):
+    got = facts(extractor, "完成科技型中小企业入库3223家,高新技术企业申报超1600家,增速均超过30%。")
+    growth = [c for c in got if c.value == 30]
+    assert len(growth) == 2
+    assert {c.start for c in growth} == {growth[0].start}  # both point at the one printed figure
+    assert any("科技型中小企业" in c.metric for c in growth) and any("高新技术企业" in c.metric for c in growth)
+
+
+def test_fractions_and_detached_qualifier(extractor):
+    got = by_value(facts(extractor, "2021年,苏州高新区以不足苏州市1%的土地,贡献了该市1/4的高新技术产值、1/6的进出口总额。"))
+    assert got["1%"].qualifier == "less_than"
+    assert (got["1/4"].value, got["1/4"].unit) == (0.25, "比例")
+    assert "高新技术产值" in got["1/4"].metric
+    assert got["1/6"].value == pytest.approx(0.1667)
+
+
+def test_percentage_points_and_multiples(extractor):
+    got = by_value(facts(extractor, "人均GDP达2万美元,是苏州市平均水平的2倍以上;研发强度提高4个百分点。"))
+    assert got["2万美元"].unit == "万美元" and got["2万美元"].metric == "人均GDP"
+    assert got["2倍以上"].unit == "倍" and got["2倍以上"].metric.startswith("人均GDP")
+    assert got["4个百分点"].unit == "个百分点"
+
+
+def test_counted_noun_after_the_number(extractor):
+    got = by_value(facts(extractor, "工信部网站发布了名单,涉及673家绿色工厂、125种绿色设计产品。"))
+    assert got["673家"].metric == "绿色工厂数量"
+    assert got["125种"].metric == "绿色设计产品数量"
+    assert got["673家"].zone == "全国"  # a ministry's national list is not the zone's
+
+
+def test_zone_attribution(extractor):
+    got = by_value(
+        facts(
+            extractor,
+            "苏州高新区的综合考核结果在江苏省160个开发区中居第4位。江苏省6家市值过千亿元的企业,苏州高新区占有2家。"
+            "无锡高新区新增企业300家。",
+        )
+    )
+    assert got["160个"].zone == "江苏省"
+    assert got["第4位"].zone == "苏州高新区" and got["第4位"].kind == "rank"
+    assert got["6家"].zone == "江苏省"
+    assert got["2家"].zone == "苏州高新区"
+    assert got["300家"].zone == "无锡高新区"  # a zone named in the sentence overrides the article's
+
+
+def test_targets_and_periods(extractor):
+    got = by_value(facts(extractor, "力争全年完成工业总产值90亿元。2020年,园区高企增长超过40家。近5年科技经费投入保持年10%以上增长。"))
+    assert got["90亿元"].kind == "target"
+    assert got["超过40家"].period == "2020" and got["超过40家"].kind == "growth"
+    assert got["10%以上"].period == "近5年" and got["10%以上"].kind == "growth"
+
+
+def test_slogans_codes_and_dates_are_not_facts(extractor):
+    got = facts(
+        extractor,
+        "2021年以来,苏州高新区深化“1+3”服务体系,构建“3+X”产业体系,实施3年行动计划,推进5G建设,"
+        "引进K30MW机组和“两个更新”工程,1月16日召开会议,发布20强企业榜单,建设千亿级产业园区。",
+    )
+    assert got == []
+
+
+def test_repeated_fact_is_kept_once_at_first_occurrence(extractor):
+    body = "2021年,苏州高新区发明专利拥有量超过8000件。\n\n其他内容。\n\n2021年,苏州高新区发明专利拥有量超过8000件。"
+    got = facts(extractor, body)
+    assert len(got) == 1
+    assert got[0].start < 60
+
+
+def test_same_sentence_same_value_is_not_a_repeat(extractor):
+    got = facts(extractor, "其中国家级科技企业孵化器3个、科技部备案众创空间3个。")
+    assert len(got) == 2
+
+
+def test_full_width_text_offsets_point_at_the_original(extractor):
+    body = "２０２１年，苏州高新区营业收入突破１７００亿元，同比增长１３．６％。"
+    got = facts(extractor, body)
+    values = sorted(c.value for c in got)
+    assert values == [13.6, 1700]
+    page = f"\n\n苏州高新区:创新发展谱新篇\n\n▶ 本报记者 王五\n\n{body}\n"
+    for c in got:
+        assert page[c.start : c.end] == c.value_text
+        assert page[c.quote_start : c.quote_end] == c.quote
+
+
+def test_astral_characters_before_a_fact_keep_offsets_exact(extractor):
+    body = "𠮷祥物😀亮相,苏州高新区新增企业300家。"
+    (c,) = facts(extractor, body)
+    page = f"\n\n苏州高新区:创新发展谱新篇\n\n▶ 本报记者 王五\n\n{body}\n"
+    assert page[c.start : c.end] == "300家"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_seed_provenance_is_exact(extractor, name):
+    source = decode_source(SEEDS / name, (SEEDS / name).read_bytes())
+    cands = extractor.extract(source)
+    assert cands
+    for c in cands:
+        assert source.text[c.start : c.end] == c.value_text
+        assert source.text[c.quote_start : c.quote_end] == c.quote
+        assert c.quote_start <= c.start and c.end <= c.quote_end
+        assert c.zone and c.metric
+        assert c.qualifier in ("exact", "more_than", "about", "at_least", "less_than")
+        assert c.kind in ("level", "growth", "share", "rank", "target", "other")
+        assert 0 < c.confidence <= 1
+
+
+def test_as_json_has_the_evaluation_fields(extractor):
+    (c,) = facts(extractor, "苏州高新区新增企业300家。")
+    assert set(c.as_json()) == {
+        "doc", "article", "zone", "entity", "metric", "value", "unit", "qualifier", "period", "kind",
+        "quote", "value_text", "start", "end", "confidence", "extractor_version",
+    }  # fmt: skip
+    assert c.as_json()["value"] == 300 and isinstance(c.as_json()["value"], int)
