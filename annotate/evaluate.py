@@ -38,6 +38,7 @@ class FactScore:
     matched: int
     zone_correct: int
     metric_similarity: float
+    agreement: dict[str, float] = field(default_factory=dict)  # qualifier/period/kind/entity on matches
     missed: list[GoldFact] = field(default_factory=list)
     spurious: list[Candidate] = field(default_factory=list)
     wrong_zone: list[tuple[GoldFact, Candidate]] = field(default_factory=list)
@@ -102,6 +103,7 @@ def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
     cands = [c for c in candidates if c.doc in docs]
     used: set[int] = set()
     matched, zone_ok, sims = 0, 0, []
+    agree = {"qualifier": 0, "period": 0, "kind": 0, "entity": 0}
     missed, wrong_zone = [], []
     for g in gold:
         hit = next((i for i, c in enumerate(cands) if i not in used and _matches(g, c)), None)
@@ -116,6 +118,8 @@ def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
         else:
             wrong_zone.append((g, c))
         sims.append(fuzz.ratio(g.metric, c.metric) / 100)
+        for key in agree:
+            agree[key] += g.raw.get(key) == getattr(c, key)
     spurious = [c for i, c in enumerate(cands) if i not in used]
     return FactScore(
         gold=len(gold),
@@ -123,6 +127,7 @@ def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
         matched=matched,
         zone_correct=zone_ok,
         metric_similarity=sum(sims) / len(sims) if sims else 0.0,
+        agreement={k: v / matched if matched else 0.0 for k, v in agree.items()},
         missed=missed,
         spurious=spurious,
         wrong_zone=wrong_zone,

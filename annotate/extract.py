@@ -315,6 +315,28 @@ class _Found:
     kind: str
     quote: tuple[int, int]  # folded offsets
     confidence: float
+    entity: str | None = None
+
+
+_SUBJECT = re.compile(
+    r"^(?:其中|此外|同时|另外|目前)?,?(?:由)?"
+    r"([\u4e00-\u9fffA-Za-z()]{2,24}?(?:集团|股份|有限公司|公司|银行[\u4e00-\u9fff]{0,4}?分行|银行|项目|基金|基地|功能区|创业园))"
+    r"(?![\u4e00-\u9fff]{0,2}等)"
+)
+_OWNED = re.compile(r"的([\u4e00-\u9fffA-Za-z]{2,24}?(?:项目|基金|基地(?:及研发中心)?|功能区|创业园|产业园))")
+_NOT_A_NAME = re.compile(r"^(?:\d|[一二三四五六七八九十]|首批|新建|续建|签约|年|全年|计划|推动|推进|此次|围绕|积极|大力|加快)")
+
+
+def _entity(sentence_left: str, right: str) -> str | None:
+    """The company, project or fund a figure belongs to: the sentence's named subject, or 'N的<名称>'."""
+    owned = _OWNED.match(right)
+    if owned:  # 设立总规模3亿元的海口高新区科技创新基金
+        return owned.group(1)
+    subject = _SUBJECT.match(sentence_left)
+    name = subject.group(1) if subject else ""
+    if len(name) >= 4 and not _NOT_A_NAME.match(name) and not re.search("坚持|把|成立|推出|完成|引进|实施|将", name):
+        return name  # 潍柴集团汇总营业收入…; 南宁中关村机械制造厂房二期工程项目位于…
+    return None
 
 
 class Extractor:
@@ -379,7 +401,7 @@ class Extractor:
             article=article.title,
             article_index=article.index,
             zone=f.zone,
-            entity=None,
+            entity=f.entity,
             metric=f.metric,
             value=f.q.value,
             unit=unit,
@@ -414,6 +436,7 @@ class Extractor:
     def _sentence(
         self, text: str, s0: int, s1: int, qs: list[Quantity], mentions: list[Mention], article: Article
     ) -> list[_Found]:
+        carried = _year_in(text[:s0])
         found: list[_Found] = []
         base = ""
         lists = self._distributive(text, s0, s1, qs)
@@ -465,10 +488,11 @@ class Extractor:
                 metric=metric,
                 base=base,
                 zone=self._zone(text, s0, q, left, mentions, article),
-                period=_period(text[s0 : q.start]),
+                period=_period(text[s0 : q.start], clause_start - s0, carried),
                 kind=kind,
                 quote=(quote_start, _quote_end(text, q, clause_end)),
                 confidence=confidence - (0.1 if q.chinese else 0),
+                entity=_entity(text[s0 : q.start], right),
             )
             found.append(f)
             consumed = q.end + (
@@ -725,25 +749,47 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
-def _period(before: str) -> str | None:
-    """The last time expression before the number in its sentence, in the gold's notation."""
-    last = None
+_CLAUSE_SCOPED = re.compile(r"^(近.+年|每年|“?十[三四五]五”?(期间)?)$")
+
+
+def _period(before: str, clause_start: int, carried: str | None) -> str | None:
+    """The time a figure is for, in the gold's notation.
+
+    The last time expression before the number in its sentence wins; 近5年, 每年 and 十四五 hold
+    only in their own clause; a baseline (较2012年) is not a period. 全年 becomes the year stated
+    before it (in the sentence, else earlier in the paragraph).
+    """
+    chosen = None
+    year = carried
     for m in _PERIOD.finditer(before):
-        last = m
-    if last is None:
+        if m.start() < clause_start and _CLAUSE_SCOPED.match(m.group()):
+            continue
+        if re.search(r"(较|比|与|同|相比|自|从)$", before[: m.start()]):
+            continue  # 较2012年翻了两番: a baseline, not the figure's period
+        chosen = m
+        if m.group("year") or m.group("range"):
+            year = m.group("y4") or m.group("y1")
+    if chosen is None:
         return None
-    g = last.groupdict()
+    g = chosen.groupdict()
     if g["range"]:
         return f"{g['y1']}-{int(g['m1'])}~{int(g['m2'])}"
     if g["yend"]:
-        return last.group().replace("年年", "年")
+        return chosen.group()
     if g["year"]:
-        # a month range after the year: 2021年1-9月
         return g["y4"]
     if g["word"]:
-        word = last.group().strip("“”")
+        word = chosen.group().strip("“”")
+        if word == "全年" and year:
+            return year
         return "截至目前" if word in ("目前", "当前") else word
-    return last.group()
+    return chosen.group()
+
+
+def _year_in(text: str) -> str | None:
+    """The last plain year (2021年, 2021年1-9月) a paragraph has stated, to carry into later sentences."""
+    years = [m for m in _PERIOD.finditer(text) if m.group("year") or m.group("range")]
+    return years[-1].group("y4") or years[-1].group("y1") if years else None
 
 
 def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -> str:

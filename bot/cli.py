@@ -180,6 +180,7 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
             "gold": score.gold, "extracted": score.extracted, "matched": score.matched,
             "recall": round(score.recall, 4), "precision": round(score.precision, 4),
             "zone_accuracy": round(score.zone_accuracy, 4), "metric_similarity": round(score.metric_similarity, 4),
+            "agreement": {k: round(v, 4) for k, v in score.agreement.items()},
         }
     }  # fmt: skip
     if as_json:
@@ -191,6 +192,8 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
         click.echo(f"  precision          {r['precision']:.3f}  ({score.matched}/{score.extracted} candidates are gold)")
         click.echo(f"  zone accuracy      {r['zone_accuracy']:.3f}")
         click.echo(f"  metric similarity  {r['metric_similarity']:.3f}  (rapidfuzz ratio of metric names, matched facts)")
+        agreement = ", ".join(f"{k} {v:.3f}" for k, v in r["agreement"].items())
+        click.echo(f"  field agreement    {agreement}  (matched facts)")
     if verbose:
         for g in score.missed:
             click.echo(f"missed   {g.doc}  {g.raw['value_text']}  {g.raw['quote']}")
