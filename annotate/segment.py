@@ -20,8 +20,11 @@ _SENTENCE_FINAL = "。!?…！？;；:：”"
 _BYLINE = re.compile(
     r"^[▶►◎●■◆>]\s*\S.{0,24}$"
     r"|^(?:本报)?(?:特约)?(?:记者|通讯员|实习生)\s*[\u4e00-\u9fff·]{2,}(?:\s+[\u4e00-\u9fff·]{2,})*$"
+    r"|^(?:来源|作者|记者|文|撰稿|编辑)\s*[:：]\s*\S.{0,30}$"
 )
-_LEAD = re.compile(r"^(?:本报讯|[\u4e00-\u9fff]{2,6}讯)(?:[((][^))]{0,30}[))])?")
+_LEAD = re.compile(
+    r"^(?:本报讯|[\u4e00-\u9fff]{2,6}讯|[\u4e00-\u9fff]{2,8}\d{1,2}月\d{1,2}日电)(?:[((][^))]{0,30}[))])?"
+)
 _CAPTION = re.compile(r"图片来源|摄影[/:：]|^图为|供图$|[（(]?摄[)）]?$|新华社发$|^[（(]?图[:：]")
 _PULL_QUOTE = re.compile(r"[超近约逾]?[\d.,]+[\u4e00-\u9fff%]{0,5}")
 _HEADLINE_MAX = 32
@@ -128,6 +131,8 @@ def segment(text: str, gaz: Gazetteer) -> list[Article]:
         else:
             continue
         current_zone = zone or current_zone
+    if not starts and blocks:
+        return [_whole_file(text, blocks, gaz)]
     articles: list[Article] = []
     for n, (bi, byline, body_bi) in enumerate(starts):
         end_bi = starts[n + 1][0] if n + 1 < len(starts) else len(blocks)
@@ -159,6 +164,32 @@ def segment(text: str, gaz: Gazetteer) -> list[Article]:
             )
         )
     return articles
+
+
+def _whole_file(text: str, blocks: list[list[Line]], gaz: Gazetteer) -> Article:
+    """A text with no page structure (one web article, a report) is one article; a first short line is its title."""
+    first = blocks[0]
+    titled = len(first) <= 3 and all(line.is_headline_like for line in first) and len(blocks) > 1
+    title_lines = first if titled else []
+    body_lines = [line for b in (blocks[1:] if titled else blocks) for line in b]
+    if body_lines and body_lines[0].is_byline:
+        byline, body_lines = body_lines[0].text, body_lines[1:]
+    else:
+        byline = None
+    title = "".join(line.text for line in title_lines)
+    body_text = "\n".join(line.text for line in body_lines[:12])
+    paragraphs = ([tuple((line.start, line.end) for line in title_lines)] if title_lines else []) + _paragraphs(body_lines)
+    return Article(
+        index=0,
+        title=title,
+        byline=byline,
+        zone=(_zone_of(gaz, title) if title else None) or _dominant_zone(gaz, body_text),
+        start=blocks[0][0].start,
+        body_start=body_lines[0].start if body_lines else blocks[0][0].start,
+        end=blocks[-1][-1].end,
+        title_spans=tuple((line.start, line.end) for line in title_lines),
+        paragraphs=tuple(paragraphs),
+    )
 
 
 def _dominant_zone(gaz: Gazetteer, text: str) -> str | None:

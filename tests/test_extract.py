@@ -171,3 +171,9 @@ def test_as_json_has_the_evaluation_fields(extractor):
         "quote", "value_text", "start", "end", "confidence", "extractor_version",
     }  # fmt: skip
     assert c.as_json()["value"] == 300 and isinstance(c.as_json()["value"], int)
+
+
+def test_a_plain_web_article_without_byline_still_yields_facts(extractor):
+    text = "成都高新区经济稳步增长\n\n2021年,成都高新区实现地区生产总值2800亿元,同比增长9.5%。\n"
+    got = extractor.extract(decode_source(Path("web.txt"), text.encode("utf-8")))
+    assert [(c.zone, c.value, c.unit, c.period) for c in got] == [("成都高新区", 2800, "亿元", "2021"), ("成都高新区", 9.5, "%", "2021")]

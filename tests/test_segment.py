@@ -105,5 +105,18 @@ def test_pull_quote_before_the_first_headline_belongs_to_that_article(gazetteer)
     assert "8000件" not in texts  # the bare pull quote is not a paragraph
 
 
-def test_text_without_headlines_has_no_articles(gazetteer):
-    assert segment("只是一段没有标题的文字,没有署名,也没有导语。\n", gazetteer) == []
+def test_a_file_without_page_structure_is_one_article(gazetteer):
+    text = "成都高新区去年经济稳步增长\n\n2021年,成都高新区实现地区生产总值2800亿元,同比增长9.5%。\n\n另一段文字。\n"
+    (article,) = segment(text, gazetteer)
+    assert article.title == "成都高新区去年经济稳步增长"
+    assert article.zone == "成都高新区"
+    assert len(article.paragraphs) == 3
+    (untitled,) = segment("只是一段没有标题的文字,说的是武汉东湖高新区,没有署名,也没有导语。\n", gazetteer)
+    assert untitled.title == "" and untitled.zone == "武汉东湖高新区"
+
+
+def test_agency_dateline_and_source_lines(gazetteer):
+    page = "\n\n长沙高新区新增企业\n\n新华社长沙1月5日电(记者 赵六)长沙高新区新增企业500家。\n\n" "西安高新区发布报告\n\n来源:西安日报\n\n西安高新区营业收入超2000亿元。\n"
+    articles = segment(page, gazetteer)
+    assert [a.zone for a in articles] == ["长沙高新区", "西安高新区"]
+    assert articles[1].byline == "来源:西安日报"
