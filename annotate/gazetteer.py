@@ -157,7 +157,9 @@ class Gazetteer:
         zone = self._by_name.get(name)
         if is_region or zone is None or surface.startswith(zone.city_short):
             return False
-        return any(text[max(0, start - k) : start] in self._city_set - {zone.city_short} for k in (2, 3, 4) if start >= k)
+        return any(
+            text[max(0, start - k) : start] in self._city_set - {zone.city_short} for k in (2, 3, 4) if start >= k
+        )
 
     def zone(self, name: str) -> Zone | None:
         return self._by_name.get(name)

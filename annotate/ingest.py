@@ -42,10 +42,7 @@ def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> Ing
             encoding=source.encoding,
             chars=len(source.text),
         ),
-        [
-            NewArticle(a.index, a.title, a.byline, a.zone, a.start, a.body_start, a.end)
-            for a in articles
-        ],
+        [NewArticle(a.index, a.title, a.byline, a.zone, a.start, a.body_start, a.end) for a in articles],
         [to_new_fact(c) for c in candidates],
     )
 
@@ -58,7 +55,9 @@ def to_new_fact(c: Candidate) -> NewFact:
     )
 
 
-def ingest_paths(store: Store, paths: list[Path], extractor: Extractor) -> Iterator[tuple[Path, IngestResult | InputError]]:
+def ingest_paths(
+    store: Store, paths: list[Path], extractor: Extractor
+) -> Iterator[tuple[Path, IngestResult | InputError]]:
     """Ingest each file in its own transaction; a bad file is reported and the rest go on."""
     for path in paths:
         try:

@@ -178,7 +178,9 @@ def _whole_file(text: str, blocks: list[list[Line]], gaz: Gazetteer) -> Article:
         byline = None
     title = "".join(line.text for line in title_lines)
     body_text = "\n".join(line.text for line in body_lines[:12])
-    paragraphs = ([tuple((line.start, line.end) for line in title_lines)] if title_lines else []) + _paragraphs(body_lines)
+    paragraphs = ([tuple((line.start, line.end) for line in title_lines)] if title_lines else []) + _paragraphs(
+        body_lines
+    )
     return Article(
         index=0,
         title=title,

@@ -86,7 +86,9 @@ def fold(source: str, pieces: list[tuple[int, int]]) -> Folded:
     for start, end in pieces:
         piece = source[start:end]
         folded_piece = unicodedata.normalize("NFKC", piece)
-        if len(folded_piece) == len(piece) and all(unicodedata.normalize("NFKC", c) == f for c, f in zip(piece, folded_piece) if c != f):
+        if len(folded_piece) == len(piece) and all(
+            unicodedata.normalize("NFKC", c) == f for c, f in zip(piece, folded_piece) if c != f
+        ):
             out.append(folded_piece)  # one character for one: the usual case, mapped by position
             origin.extend(range(start, end))
             continue

@@ -106,6 +106,8 @@ def extract(paths: tuple[Path, ...], as_json: bool) -> None:
         files = article_files(list(paths))
     except AnnotateError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not files:
+        raise click.ClickException(f"no article files (*.txt) in {', '.join(map(str, paths))}")
     for path in files:
         try:
             source = read_source(path)
@@ -153,10 +155,19 @@ def _fact_json(f) -> dict:
 
 
 @main.command(name="eval")
-@click.option("--gold", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Gold folder (default: $GAOXIN_GOLD_DIR, ../shared/gold, else tests/data/gold).")
-@click.option("--docs", type=click.Path(exists=True, file_okay=False, path_type=Path), default=DEFAULT_SEEDS,
-              show_default=True, help="Where the gold's documents are.")
+@click.option(
+    "--gold",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Gold folder (default: $GAOXIN_GOLD_DIR, ../shared/gold, else tests/data/gold).",
+)
+@click.option(
+    "--docs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_SEEDS,
+    show_default=True,
+    help="Where the gold's documents are.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="List missed, spurious and wrong-zone facts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> None:
@@ -189,9 +200,13 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
         r = result["facts"]
         click.echo(f"facts ({gold / 'dev_facts.jsonl'}, {len(used)} documents)")
         click.echo(f"  recall             {r['recall']:.3f}  ({score.matched}/{score.gold} gold facts found)")
-        click.echo(f"  precision          {r['precision']:.3f}  ({score.matched}/{score.extracted} candidates are gold)")
+        click.echo(
+            f"  precision          {r['precision']:.3f}  ({score.matched}/{score.extracted} candidates are gold)"
+        )
         click.echo(f"  zone accuracy      {r['zone_accuracy']:.3f}")
-        click.echo(f"  metric similarity  {r['metric_similarity']:.3f}  (rapidfuzz ratio of metric names, matched facts)")
+        click.echo(
+            f"  metric similarity  {r['metric_similarity']:.3f}  (rapidfuzz ratio of metric names, matched facts)"
+        )
         agreement = ", ".join(f"{k} {v:.3f}" for k, v in r["agreement"].items())
         click.echo(f"  field agreement    {agreement}  (matched facts)")
     if verbose:

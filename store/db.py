@@ -124,7 +124,10 @@ class Store:
         if not path.exists():
             if not create:
                 raise StoreError(f"{path}: no such database (run `gaoxin ingest` first)")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create the folder {path.parent} ({exc.strerror})") from exc
         elif path.is_dir():
             raise NotAStoreError(f"{path}: is a directory, not a database")
         try:
@@ -132,7 +135,9 @@ class Store:
             db = Database(conn)
             tables = set(db.table_names())
             if tables and "_sqlite_migrations" not in tables:
-                raise NotAStoreError(f"{path}: is a SQLite database but not a gaoxin store (tables: {', '.join(sorted(tables)[:5])})")
+                raise NotAStoreError(
+                    f"{path}: is a SQLite database but not a gaoxin store (tables: {', '.join(sorted(tables)[:5])})"
+                )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
             schema.apply(db)
@@ -151,10 +156,23 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
+        """One write transaction; BEGIN IMMEDIATE so a second writer waits for the lock (up to the timeout)."""
+        conn = self.db.conn
         try:
-            with self.db.atomic():
+            if conn.in_transaction:
+                with self.db.atomic():
+                    yield self.db
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
                 yield self.db
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.rollback()
             raise _translate(self.path, exc) from exc
 
     # ── documents ────────────────────────────────────────────────────────────────────────────
@@ -209,9 +227,19 @@ class Store:
                 if key in old:  # same candidate as before: keep its id (Label Studio refers to it)
                     db["facts"].update(old.pop(key), fields)
                     continue
-                fact_id = db["facts"].insert(
-                    {**fields, "document_id": doc_id, "status": "candidate", "source": "extractor", "created_at": now}
-                ).last_pk
+                fact_id = (
+                    db["facts"]
+                    .insert(
+                        {
+                            **fields,
+                            "document_id": doc_id,
+                            "status": "candidate",
+                            "source": "extractor",
+                            "created_at": now,
+                        }
+                    )
+                    .last_pk
+                )
                 self._history(fact_id, "extractor", "extracted", None, _fields(fields), now)
                 added += 1
             stale = list(old.values())
@@ -235,7 +263,11 @@ class Store:
 
     # ── reading ──────────────────────────────────────────────────────────────────────────────
     def facts(
-        self, *, zone: str | None = None, metric: str | None = None, doc: str | None = None,
+        self,
+        *,
+        zone: str | None = None,
+        metric: str | None = None,
+        doc: str | None = None,
         statuses: tuple[str, ...] = ("candidate", "verified", "rejected"),
     ) -> list[Fact]:
         """Facts, optionally filtered by zone (substring), metric (substring) or document name."""
@@ -261,9 +293,12 @@ class Store:
 
     def search(self, text: str, limit: int = 20) -> list[Fact]:
         """Full-text search over metric names and quotes (three characters or more)."""
-        ids = [r[0] for r in self.db.execute(
-            "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rank LIMIT ?", [_fts_phrase(text), limit]
-        ).fetchall()]
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rank LIMIT ?", [_fts_phrase(text), limit]
+            ).fetchall()
+        ]
         by_id = {f.id: f for f in self.facts() if f.id in set(ids)}
         return [by_id[i] for i in ids if i in by_id]
 

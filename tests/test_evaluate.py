@@ -13,7 +13,16 @@ from .conftest import DATA, SEEDS
 
 
 def gold(start, end, value=5.0, unit="家", zone="甲高新区", metric="企业数量"):
-    return GoldFact("d.txt", zone, metric, value, unit, start, end, {"qualifier": "exact", "period": None, "kind": "level", "entity": None})
+    return GoldFact(
+        "d.txt",
+        zone,
+        metric,
+        value,
+        unit,
+        start,
+        end,
+        {"qualifier": "exact", "period": None, "kind": "level", "entity": None},
+    )
 
 
 def cand(start, end, value=5.0, unit="家", zone="甲高新区", metric="企业数量"):
@@ -43,13 +52,18 @@ def test_zone_accuracy_and_metric_similarity_are_measured_on_matches():
 
 
 def test_candidates_from_other_documents_do_not_count():
-    other = Candidate("other.txt", "t", 0, None, None, "m", 1, "个", "exact", None, "level", "q", "1个", 0, 2, 0, 2, 0.9)
+    other = Candidate(
+        "other.txt", "t", 0, None, None, "m", 1, "个", "exact", None, "level", "q", "1个", 0, 2, 0, 2, 0.9
+    )
     assert score_facts([gold(0, 2)], [cand(0, 2), other]).precision == 1.0
 
 
 def test_gold_that_does_not_match_its_document_is_an_error(tmp_path):
     path = tmp_path / "gold.jsonl"
-    path.write_text('{"doc": "d.txt", "quote": "不在文中", "value_text": "5家", "metric": "m", "value": 5, "unit": "家"}\n', encoding="utf-8")
+    path.write_text(
+        '{"doc": "d.txt", "quote": "不在文中", "value_text": "5家", "metric": "m", "value": 5, "unit": "家"}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(GoldError, match="not found"):
         load_gold_facts(path, {"d.txt": "这里有5家企业"})
     path.write_text("{not json\n", encoding="utf-8")

@@ -21,7 +21,14 @@ def by_value(cands):
 
 def test_a_plain_sentence(extractor):
     (c,) = facts(extractor, "截至目前,苏州高新区累计创建各类创新平台181个。")
-    assert (c.zone, c.value, c.unit, c.qualifier, c.period, c.kind) == ("苏州高新区", 181, "个", "exact", "截至目前", "level")
+    assert (c.zone, c.value, c.unit, c.qualifier, c.period, c.kind) == (
+        "苏州高新区",
+        181,
+        "个",
+        "exact",
+        "截至目前",
+        "level",
+    )
     assert "创新平台" in c.metric and c.metric.endswith("数量")
     assert c.quote in "截至目前,苏州高新区累计创建各类创新平台181个。" and "181个" in c.quote
 
@@ -67,7 +74,9 @@ def test_both_subjects_of_jun(extractor):
 
 
 def test_fractions_and_detached_qualifier(extractor):
-    got = by_value(facts(extractor, "2021年,苏州高新区以不足苏州市1%的土地,贡献了该市1/4的高新技术产值、1/6的进出口总额。"))
+    got = by_value(
+        facts(extractor, "2021年,苏州高新区以不足苏州市1%的土地,贡献了该市1/4的高新技术产值、1/6的进出口总额。")
+    )
     assert got["1%"].qualifier == "less_than"
     assert (got["1/4"].value, got["1/4"].unit) == (0.25, "比例")
     assert "高新技术产值" in got["1/4"].metric
@@ -104,7 +113,11 @@ def test_zone_attribution(extractor):
 
 
 def test_targets_and_periods(extractor):
-    got = by_value(facts(extractor, "力争全年完成工业总产值90亿元。2020年,园区高企增长超过40家。近5年科技经费投入保持年10%以上增长。"))
+    got = by_value(
+        facts(
+            extractor, "力争全年完成工业总产值90亿元。2020年,园区高企增长超过40家。近5年科技经费投入保持年10%以上增长。"
+        )
+    )
     assert got["90亿元"].kind == "target"
     assert got["超过40家"].period == "2020" and got["超过40家"].kind == "growth"
     assert got["10%以上"].period == "近5年" and got["10%以上"].kind == "growth"
@@ -176,4 +189,7 @@ def test_as_json_has_the_evaluation_fields(extractor):
 def test_a_plain_web_article_without_byline_still_yields_facts(extractor):
     text = "成都高新区经济稳步增长\n\n2021年,成都高新区实现地区生产总值2800亿元,同比增长9.5%。\n"
     got = extractor.extract(decode_source(Path("web.txt"), text.encode("utf-8")))
-    assert [(c.zone, c.value, c.unit, c.period) for c in got] == [("成都高新区", 2800, "亿元", "2021"), ("成都高新区", 9.5, "%", "2021")]
+    assert [(c.zone, c.value, c.unit, c.period) for c in got] == [
+        ("成都高新区", 2800, "亿元", "2021"),
+        ("成都高新区", 9.5, "%", "2021"),
+    ]

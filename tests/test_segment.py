@@ -82,7 +82,11 @@ PAGE = """
 
 def test_a_page_of_three_byline_shapes(gazetteer):
     articles = segment(PAGE, gazetteer)
-    assert [a.title for a in articles] == ["合肥高新区:科创引领新高地", "武汉东湖高新区推出新政", "芜湖高新区加快转型升级"]
+    assert [a.title for a in articles] == [
+        "合肥高新区:科创引领新高地",
+        "武汉东湖高新区推出新政",
+        "芜湖高新区加快转型升级",
+    ]
     assert [a.byline for a in articles] == ["本报记者 张三", "本报讯(记者 李四)", None]
     assert [a.zone for a in articles] == ["合肥高新区", "武汉东湖高新区", "芜湖高新区"]
 
@@ -116,7 +120,10 @@ def test_a_file_without_page_structure_is_one_article(gazetteer):
 
 
 def test_agency_dateline_and_source_lines(gazetteer):
-    page = "\n\n长沙高新区新增企业\n\n新华社长沙1月5日电(记者 赵六)长沙高新区新增企业500家。\n\n" "西安高新区发布报告\n\n来源:西安日报\n\n西安高新区营业收入超2000亿元。\n"
+    page = (
+        "\n\n长沙高新区新增企业\n\n新华社长沙1月5日电(记者 赵六)长沙高新区新增企业500家。\n\n"
+        "西安高新区发布报告\n\n来源:西安日报\n\n西安高新区营业收入超2000亿元。\n"
+    )
     articles = segment(page, gazetteer)
     assert [a.zone for a in articles] == ["长沙高新区", "西安高新区"]
     assert articles[1].byline == "来源:西安日报"
