@@ -8,10 +8,8 @@ predicate (同比增长26.7%, 占楚雄市的87.9%, 分别达81.1%、82.2%), bui
 
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jieba
@@ -22,6 +20,7 @@ from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .segment import Article, segment
 from .text import Folded, SourceText, fold
+from .words import pos_tokenizer_for, tokenizer_for
 
 EXTRACTOR_VERSION = "gaoxin-extract-1"
 
@@ -47,216 +46,47 @@ _TARGET = re.compile(r"力争|目标|计划|预计|预期|争取|确保|有望|�
 _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
 
 # Word lists for trimming a metric phrase (jieba tokens).
-_LEAD_STOP = {
-    "其中",
-    "同时",
-    "此外",
-    "另外",
-    "并",
-    "并且",
-    "和",
-    "及",
-    "以及",
-    "与",
-    "共",
-    "全区",
-    "园区",
-    "该区",
-    "区内",
-    "高新区",
-    "全市",
-    "今年",
-    "去年",
-    "全年",
-    "目前",
-    "截至",
-    "当前",
-    "已",
-    "已经",
-    "还",
-    "也",
-    "都",
-    "通过",
-    "而",
-    "且",
-    "则",
-    "其",
-    "在",
-    "从",
-    "对",
-    "将",
-    "由",
-    "把",
-    "为",
-    "这",
-    "该",
-    "一年",
-    "年内",
-    "期间",
-    "上年",
-    "年",
-    "以来",
-    "来",
-    "是",
-    "有",
-    "成功",
-    "进一步",
-    "这家",
-    "这些",
-    "作为",
-    "首次",
-    "短短",
-    "实现",
-    "完成",
-    "形成",
-    "拥有",
-    "共有",
-    "现有",
-    "现拥有",
-    "推动",
-    "推进",
-    "促成",
-    "争取",
-    "建成",
-    "设立",
-    "组建",
-    "达成",
-    "取得",
-    "获得",
-    "带动",
-}
-_LEAD_KEEP_BEFORE_NOUN = {"企业"}  # 企业 leads a phrase only when nothing else follows it
-_TRAIL_STOP = {
-    "达到",
-    "达",
-    "为",
-    "是",
-    "实现",
-    "完成",
-    "共计",
-    "共",
-    "总计",
-    "合计",
-    "有",
-    "拥有",
-    "已",
-    "了",
-    "的",
-    "约",
-    "均",
-    "高达",
-    "达成",
-    "增至",
-    "降至",
-    "升至",
-    "提升至",
-    "提高到",
-    "缩减",
-    "缩减至",
-    "压缩",
-    "压缩至",
-    "缩短",
-    "缩短至",
-    "至",
-    "到",
-    "在",
-    "仅",
-    "就",
-    "也",
-    "都",
-    "再",
-    "又",
-    "已达",
-    "累计达",
-    "突破",
-    "超过",
-    "年均",
-    "占",
-    "保持",
-    "大幅",
-    "最短",
-    "分别",
-    "将",
-    "由",
-    "涉及",
-    "包括",
-    "新",
-    "共有",
-    "均为",
-    "等",
-    "较",
-    "比",
-    "同比",
-    "由原来",
-    "从",
-    "达到了",
-    "实现了",
-    "完成了",
-    "以",
-    "获得",
-    "拿出",
-    "引进",
-    "设立",
-    "带动",
-    "作为",
-    "吸引",
-    "累计",
-    "合计达",
-    "总",
-    "总计达",
-    "当年",
-    "全部",
-    "各类",
-    "高居",
-    "和",
-    "及",
-    "与",
-    "以及",
-    "或",
-    "占有",
-    "其中",
-    "首次",
-    "短短",
-}
+_LEAD_STOP = set(
+    """
+共有 建成 当前 现有 该区 且 其 争取 共 达成 带动 及 已 全年 该 全市 也 以来 促成 高新区 园区 为 并
+一年 去年 将 作为 从 来 推进 年 取得 其中 由 推动 获得 在 而 有 是 现拥有 首次 这家 对 截至 并且
+还 今年 通过 上年 形成 另外 这 此外 进一步 同时 实现 全区 设立 组建 都 把 已经 这些 则 成功 与 和
+短短 拥有 目前 期间 区内 完成 年内 以及 的 开展 加快 积极 大力 全力
+    """.split()
+)
+_TRAIL_STOP = set(
+    """
+已达 达到 共有 的 以 又 达成 共 已 缩减至 到 作为 占有 合计 由 有 当年 再 总计 都 共计 占 为
+由原来 获得 累计 缩短至 提升至 比 其中 达 分别 仅 是 引进 首次 各类 至 累计达 完成了 降至 短短 完成
+缩短 保持 均为 及 也 包括 就 将 合计达 在 最短 均 压缩至 总 压缩 同比 达到了 较 约 或 超过 拿出 与
+总计达 突破 年均 增至 实现了 以及 带动 提高到 涉及 缩减 高达 从 等 高居 了 吸引 全部 实现 设立 新
+升至 和 大幅 拥有
+    """.split()
+)
 # A left context that is only one of these has no subject of its own: the number counts the noun after it.
 _VERB_ONLY = re.compile(
     r"^(?:占有|拥有|有|共有|涉及|包括|组建|设立|成立|建成|建设|引进|引入|培育|认定|评定|入选|帮助|支持|推动|推进|实施|完成|新增|净增|累计|首批|共|实现|达|达到|获批|获得|形成|吸引|带动|促成|落地|签约|开工|建立|搭建|打造|争取|组织|举办|发放|出台|制定|编制|梳理|打通)+$"
 )
-_MODIFIERS = {"首批", "新增", "累计", "共", "全部", "其中", "新", "净增", "新认定", "引进", "签约", "新建"}
-_GENERIC = {
-    "总数",
-    "总量",
-    "总额",
-    "总计",
-    "总规模",
-    "规模",
-    "数量",
-    "增长",
-    "同比增长",
-    "增速",
-    "增幅",
-    "占比",
-    "比重",
-}
-_ADVERBS = {
-    "基本",
-    "新建",
-    "在建",
-    "成功",
-    "正式",
-    "顺利",
-    "全部",
-    "均",
-    "已",
-    "共",
-    "累计",
-    "之一",
-    "上下",
-    "左右",
-    "大关",
-    "以上",
-}
-_NOUN_SUFFIX = {"组", "站", "园", "区", "室", "库", "所", "院", "奖"}
+_MODIFIERS = set(
+    """
+净增 全部 其中 新 共 引进 首批 新建 累计 签约 新增 新认定
+    """.split()
+)
+_GENERIC = set(
+    """
+增长 增速 总额 增幅 同比增长 占比 比重 总量 数量 总计 总规模 总数 规模
+    """.split()
+)
+_ADVERBS = set(
+    """
+累计 上下 全部 基本 大关 成功 共 左右 正式 已 顺利 均 之一 以上 在建 新建
+    """.split()
+)
+_NOUN_SUFFIX = set(
+    """
+所 区 室 院 站 库 奖 园 组
+    """.split()
+)
 _COUNT_SUFFIX = ("数", "量", "数量", "总数", "总量", "个数", "家数", "户数", "人数")
 
 
@@ -283,6 +113,7 @@ class Candidate:
     quote_end: int
     confidence: float
     extractor_version: str = EXTRACTOR_VERSION
+    context: str = ""  # the sentence (and the one before it): what a question may also refer to
 
     def as_json(self) -> dict[str, object]:
         """The evaluation interface's fields (gaoxin extract --json)."""
@@ -318,6 +149,7 @@ class _Found:
     quote: tuple[int, int]  # folded offsets
     confidence: float
     entity: str | None = None
+    context: tuple[int, int] = (0, 0)  # folded offsets: previous sentence start → sentence end
 
 
 _SUBJECT = re.compile(
@@ -348,32 +180,11 @@ class Extractor:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gaz = gazetteer or load_gazetteer()
+        self._last_rank_subject = ""
 
-    @cached_property
+    @property
     def tokenizer(self) -> jieba.Tokenizer:
-        """One jieba tokenizer with every zone name as a word (jieba reads 高新区 as a person's name)."""
-        jieba.setLogLevel(logging.WARNING)  # jieba announces loading its dictionary on stderr
-        tok = jieba.Tokenizer()
-        tok.initialize()
-        for z in self.gaz.zones:
-            for form in self.gaz.text_forms(z):
-                tok.add_word(form, freq=2000, tag="ns")
-        for word in (
-            "高新技术企业",
-            "科技型中小企业",
-            "专精特新",
-            "研发投入强度",
-            "技术合同成交额",
-            "瞪羚企业",
-            "雏鹰企业",
-            "独角兽企业",
-            "隐形冠军",
-            "规模以上",
-            "地区生产总值",
-            "营业总收入",
-        ):
-            tok.add_word(word, freq=2000, tag="n")
-        return tok
+        return tokenizer_for(self.gaz)
 
     def words(self, text: str) -> list[str]:
         return [w for w in self.tokenizer.cut(text, HMM=False) if w.strip()]
@@ -395,6 +206,7 @@ class Extractor:
     def _candidate(self, source: SourceText, article: Article, folded: Folded, f: _Found) -> Candidate:
         start, end = folded.span(f.q.start, f.q.end)
         qs, qe = folded.span(*f.quote)
+        cs, ce = folded.span(*f.context)
         unit = bare_scale_unit(f.q.unit, f.metric)
         qualifier = f.q.qualifier
         detached = _DETACHED_QUALIFIER.search(folded.text[max(0, f.q.start - 12) : f.q.start])
@@ -419,6 +231,7 @@ class Extractor:
             quote_start=qs,
             quote_end=qe,
             confidence=round(f.confidence, 2),
+            context=source.text[cs:ce],
         )
 
     # ── one paragraph ─────────────────────────────────────────────────────────────────────────
@@ -429,12 +242,16 @@ class Extractor:
             return []
         mentions = self.gaz.mentions(text)
         found: list[_Found] = []
-        sentence_start = 0
+        sentence_start, previous_start = 0, 0
         for end in [i for i, ch in enumerate(text) if ch in _SENTENCE_END] + [len(text)]:
             in_sentence = [q for q in quantities if sentence_start <= q.start < end + 1]
             if in_sentence:
-                found += self._sentence(text, sentence_start, end + 1, in_sentence, mentions, article)
-            sentence_start = end + 1
+                context = (max(previous_start, sentence_start - 120), min(end + 1, len(text)))
+                found += [
+                    _with_context(f, context)
+                    for f in self._sentence(text, sentence_start, end + 1, in_sentence, mentions, article)
+                ]
+            previous_start, sentence_start = sentence_start, end + 1
         return found
 
     def _sentence(
@@ -473,6 +290,28 @@ class Extractor:
                 confidence = 0.75
             else:
                 metric, confidence = self._metric(q, left, right, clause_left, base)
+                prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
+                before = found[-1] if found else None
+                if prev and 2 <= len(metric) <= 3 and prev.q.unit == q.unit and len(prev.metric) > len(metric) + 2:
+                    # 平均每亩投资800万元、产值1334万元: the second item shares the first one's head
+                    head = self.words(prev.metric)
+                    if len(head) > 1:
+                        metric = "".join(head[:-1]) + metric
+                elif (
+                    before
+                    and text[clause_start : q.start].startswith("其中")
+                    and before.q.unit == q.unit
+                    and len(metric) <= 3
+                ):
+                    # 企业研发平台80家,其中“国”字号10家: the part names the whole's noun
+                    metric = metric + "".join(self.words(_strip_count(before.metric))[-3:])
+                elif 1 <= len(metric) <= 2 and not right.startswith(metric):
+                    # 专利获得融资4.4亿元 after 开展知识产权质押融资: a bare word refers to its fuller mention
+                    fuller = re.findall(
+                        r"[\u4e00-\u9fff]{2,8}" + re.escape(metric), text[max(0, s0 - 120) : clause_start]
+                    )
+                    if fuller:
+                        metric = self._left_metric(fuller[-1]) or metric
             if not metric or len(metric) < 2:
                 continue
             unit_word = q.unit.lstrip("万亿千百")
@@ -523,10 +362,10 @@ class Extractor:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
             prefix = re.search(r"(首批|新增|累计|净增|新认定)*$", metric).group() if metric else ""
             return prefix + head, 0.75
-        if right.startswith("的") and (not metric or self._ends_with_verb(left)):
-            owner = self._right_noun(right[1:])
-            if owner:  # 提供了8亿元的授信额度; 6.4万平方米的中小企业创业园
-                return owner + _measure_word(q.unit), 0.7
+        if right.startswith("的") and (not metric or metric in _GENERIC or self._ends_with_verb(left)):
+            owner = self._right_noun(right[1:], limit=24)
+            if owner:  # 提供了8亿元的授信额度; 6.4万平方米的中小企业创业园; 总规模3亿元的…基金
+                return owner + (metric if metric in _GENERIC else _measure_word(q.unit)), 0.7
         if (
             q.unit in ("%", "比例", "成")
             and right.startswith("的")
@@ -540,6 +379,11 @@ class Extractor:
             share = self._predicate(clause_left[share_at:])
             subject = self._left_metric(clause_left[:share_at])
             return _join_base(subject or base, share), 0.75 if subject else 0.65
+        if q.rank:
+            tail = clause_left.rsplit("、", 1)[-1]
+            ranked = self._rank_metric(tail if "在" not in tail else clause_left, base)
+            if ranked:
+                return ranked, 0.8
         multiple = re.search(r"是(.{1,12}?)的?$", left)
         if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
@@ -551,6 +395,22 @@ class Extractor:
         if not metric and head:
             return head, 0.6
         return metric, 0.9
+
+    def _rank_metric(self, text: str, base: str) -> str:
+        """综合考核结果在山东省160个开发区中居第4位 → 山东省开发区综合考核排名; 、山东省高新区中居第2位 → 山东省高新区综合考核排名."""
+        m = re.search(r"(?:(.*?)(?:结果)?在)?(.+?)中?(?:居|位列|位居|排名|排|列)$", text)
+        if not m:
+            return ""
+        scope = re.sub(r"[\d.,]+[个家所]?", "", m.group(2)).removesuffix("中")
+        if m.group(1):
+            subject = self._left_metric(m.group(1))
+        else:  # the second of a list: the subject of the rank before it
+            subject = self._last_rank_subject
+        subject = re.sub(r"(结果|的)$", "", subject).removeprefix(scope)
+        if not subject:
+            return ""
+        self._last_rank_subject = subject
+        return f"{scope}{subject}排名"
 
     def _clean(self, text: str) -> str:
         """Drop times, zone names (not 省级), quotes and brackets from a phrase."""
@@ -569,11 +429,11 @@ class Extractor:
             words.pop(0)
         while words and (words[-1] in _TRAIL_STOP or not _has_han(words[-1])):
             words.pop()
-        return "".join(words).strip("、")
+        return re.sub(r"(?<=[\u4e00-\u9fff]{2})(达到|达|为|超|约|近)$", "", "".join(words).strip("、"))
 
-    @cached_property
+    @property
     def _pos(self) -> jieba.posseg.POSTokenizer:
-        return jieba.posseg.POSTokenizer(self.tokenizer)
+        return pos_tokenizer_for(self.gaz)
 
     def _ends_with_verb(self, left: str) -> bool:
         words = [w for w in self._pos.cut(self._clean(left)[-6:], HMM=False) if w.word.strip()]
@@ -581,13 +441,13 @@ class Extractor:
             words.pop()
         return bool(words) and words[-1].flag.startswith("v") and words[-1].flag != "vn"
 
-    def _right_noun(self, right: str) -> str:
+    def _right_noun(self, right: str, limit: int = 14) -> str:
         """The noun a number counts (涉及673家绿色工厂 → 绿色工厂), up to the first verb or particle."""
         quoted = re.match(r"[“\"]([^”\"]{2,16})[”\"]", right)
         if quoted:
             return quoted.group(1)
         words = []
-        for w in self._pos.cut(right[:14], HMM=False):
+        for w in self._pos.cut(right[:limit], HMM=False):
             acronym = (
                 w.flag == "eng" and w.word.isupper() or w.flag == "x" and _has_han(w.word)
             )  # GDP; words jieba does not know
@@ -668,7 +528,11 @@ class Extractor:
 
 
 def _replace(f: _Found, metric: str, confidence: float) -> _Found:
-    return _Found(f.q, metric, f.base, f.zone, f.period, f.kind, f.quote, confidence)
+    return _Found(f.q, metric, f.base, f.zone, f.period, f.kind, f.quote, confidence, f.entity, f.context)
+
+
+def _with_context(f: _Found, context: tuple[int, int]) -> _Found:
+    return _Found(f.q, f.metric, f.base, f.zone, f.period, f.kind, f.quote, f.confidence, f.entity, context)
 
 
 def _quote_end(text: str, q: Quantity, clause_end: int) -> int:
@@ -839,11 +703,17 @@ def _common_suffix(a: str, b: str) -> str:
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:
-    """A fact printed twice in a file (pull quotes, repeated paragraphs, headlines) is kept once."""
+    """A fact printed twice in a file (pull quotes, repeated paragraphs, headlines) is kept once, at
+    its first occurrence; the words right around the repeat join the kept fact's context."""
     kept: list[Candidate] = []
     for c in cands:
-        if not any(_same_fact(k, c) for k in kept):
+        twin = next((i for i, k in enumerate(kept) if _same_fact(k, c)), None)
+        if twin is None:
             kept.append(c)
+        else:
+            said = c.quote[: c.end - c.quote_start + 10]  # the repeat's own words around the value
+            if said not in kept[twin].context:
+                kept[twin] = replace(kept[twin], context=f"{kept[twin].context} … {said}")
     return kept
 
 

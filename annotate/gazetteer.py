@@ -25,6 +25,12 @@ _GENERIC_SUFFIX = (
 )
 
 
+# 楚雄彝族自治州 is 楚雄, 巴音郭楞蒙古自治州 is 巴音郭楞: the people's names are not the place's.
+_ETHNIC_TAIL = re.compile(
+    r"(?:(?:彝|朝鲜|哈尼|蒙古|藏|回|白|傣|景颇|苗|侗|布依|土家|羌|哈萨克|柯尔克孜|壮|傈僳|纳西|拉祜|佤|瑶|土|撒拉|黎|畲|水)族?)+$"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Zone:
     """A development zone as the gazetteer lists it; `name` is the short form news prints."""
@@ -40,7 +46,8 @@ class Zone:
 
     @property
     def city_short(self) -> str:
-        return re.sub(r"(市|地区|自治州|盟)$", "", self.city)
+        city = re.sub(r"(市|地区|自治州|自治县|盟)$", "", self.city)
+        return _ETHNIC_TAIL.sub("", city) or city
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +70,7 @@ class Mention:
     is_region: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class Gazetteer:
     zones: list[Zone]
     regions: list[Region]

@@ -63,6 +63,7 @@ class NewFact:
     quote_end: int
     confidence: float
     extractor_version: str
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,17 @@ class Fact:
     end: int
     confidence: float | None
     updated_at: str
+    context: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetricKey:
+    """One (zone, metric, entity) combination the store can answer about, and how many facts it has."""
+
+    zone: str
+    metric: str
+    entity: str | None
+    facts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,13 +294,7 @@ class Store:
         if doc:
             where.append("d.name = ?")
             params.append(doc)
-        sql = f"""
-            SELECT f.id, d.name, f.article, f.zone, f.entity, f.metric, f.value, f.unit, f.qualifier, f.period,
-                   f.kind, f.status, f.source, f.quote, f.value_text, f.start, f."end", f.confidence, f.updated_at
-            FROM facts f JOIN documents d ON d.id = f.document_id
-            WHERE {" AND ".join(where)}
-            ORDER BY d.name, f.start
-        """
+        sql = f"""{_FACT_SELECT} WHERE {" AND ".join(where)} ORDER BY d.name, f.start"""
         return [Fact(*row) for row in self.db.execute(sql, params).fetchall()]
 
     def search(self, text: str, limit: int = 20) -> list[Fact]:
@@ -301,6 +307,46 @@ class Store:
         ]
         by_id = {f.id: f for f in self.facts() if f.id in set(ids)}
         return [by_id[i] for i in ids if i in by_id]
+
+    def revision(self) -> int:
+        """Bumped by every change to facts; cheap enough to check before each answer."""
+        return self.db.execute("SELECT value FROM store_meta WHERE key = 'revision'").fetchone()[0]
+
+    def metric_keys(self, statuses: tuple[str, ...] = ("candidate", "verified")) -> Iterator[MetricKey]:
+        """Every distinct (zone, metric, entity) among facts of the given statuses."""
+        marks = ", ".join("?" * len(statuses))
+        cursor = self.db.execute(
+            f"""SELECT zone, metric, entity, count(*) FROM facts WHERE status IN ({marks}) AND zone IS NOT NULL
+                GROUP BY zone, metric, entity""",
+            list(statuses),
+        )
+        for zone, metric, entity, n in cursor:
+            yield MetricKey(zone, metric, entity, n)
+
+    def facts_for_keys(
+        self, keys: Iterable[tuple[str, str]], statuses: tuple[str, ...] = ("candidate", "verified")
+    ) -> list[Fact]:
+        """The facts of some (zone, metric) pairs, of the given statuses."""
+        out: list[Fact] = []
+        marks = ", ".join("?" * len(statuses))
+        for zone, metric in dict.fromkeys(keys):
+            out += [
+                Fact(*row)
+                for row in self.db.execute(
+                    f"""{_FACT_SELECT} WHERE f.zone = ? AND f.metric = ? AND f.status IN ({marks})""",
+                    [zone, metric, *statuses],
+                ).fetchall()
+            ]
+        return out
+
+    def facts_for_zone(
+        self, zone: str, statuses: tuple[str, ...] = ("candidate", "verified"), limit: int = 5000
+    ) -> list[Fact]:
+        marks = ", ".join("?" * len(statuses))
+        rows = self.db.execute(
+            f"{_FACT_SELECT} WHERE f.zone = ? AND f.status IN ({marks}) LIMIT ?", [zone, *statuses, limit]
+        ).fetchall()
+        return [Fact(*row) for row in rows]
 
     def history(self, fact_id: int) -> list[dict]:
         return list(self.db["fact_history"].rows_where("fact_id = ?", [fact_id], order_by="id"))
@@ -322,6 +368,13 @@ class Store:
             [doc],
         ).fetchall()
         return [NewArticle(*r) for r in rows]
+
+
+_FACT_SELECT = """
+    SELECT f.id, d.name, f.article, f.zone, f.entity, f.metric, f.value, f.unit, f.qualifier, f.period,
+           f.kind, f.status, f.source, f.quote, f.value_text, f.start, f."end", f.confidence, f.updated_at,
+           f.context
+    FROM facts f JOIN documents d ON d.id = f.document_id"""
 
 
 def _fields(d: dict) -> dict:

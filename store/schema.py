@@ -110,5 +110,25 @@ def m001_documents_articles_facts(db: Database) -> None:
     db["facts"].enable_fts(["metric", "quote"], create_triggers=True, tokenize="trigram")
 
 
+@migrations()
+def m002_revision(db: Database) -> None:
+    """A counter every change to facts bumps, so readers (the bot's index) know when to reload."""
+    db.execute("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute("INSERT INTO store_meta (key, value) VALUES ('revision', 0)")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"""CREATE TRIGGER facts_revision_{event.lower()} AFTER {event} ON facts
+                BEGIN UPDATE store_meta SET value = value + 1 WHERE key = 'revision'; END"""
+        )
+    db["facts"].create_index(["zone", "metric"])
+    db["facts"].create_index(["metric"])
+
+
+@migrations()
+def m003_fact_context(db: Database) -> None:
+    """The sentence around a fact (and the one before), which questions may refer to."""
+    db.execute("ALTER TABLE facts ADD COLUMN context TEXT")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -1,0 +1,296 @@
+"""Answering: score the store's facts against a question and decide — answered, ambiguous or unknown.
+
+The bot never invents: a fact is shown only when most of what was asked is found in its metric,
+entity or quote; otherwise it says the articles do not say, and offers the nearest things it knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from rapidfuzz import fuzz
+
+from annotate.gazetteer import Gazetteer
+from store import Fact, Store
+
+from . import messages
+from .index import SMALL_ZONE, FactIndex
+from .normalize import Normalizer, grams
+from .question import MAX_QUESTION_CHARS, Question, QuestionParser
+
+ANSWER_MIN = 0.62  # below this the best fact is not an answer
+COVER_MIN = 0.6  # share of the question's bigrams a fact must contain
+TIE = 0.02  # two different facts this close are ambiguous
+ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
+
+# Words that make a metric a part, a flow or a derived figure: a plain question wants the whole.
+_PART_MARKERS = (
+    "新增",
+    "净增",
+    "新认定",
+    "其中",
+    "区级",
+    "增长",
+    "占比",
+    "占",
+    "倍数",
+    "平均",
+    "首批",
+    "完成率",
+    "目标",
+)
+
+
+# What the last word of a question measures, and the units that measure it.
+_HEAD_UNITS = (
+    (re.compile(r"(投资|资金|收入|产值|金额|总额|税收|利润|增加值|生产总值|经费|支出|成交额|融资|额度|效益)$"), "元"),
+    (re.compile(r"(面积|占地)$"), "平方|亩|公顷"),
+    (re.compile(r"(率|占比|强度|比例|份额)$"), "%|比例|成"),
+)
+
+
+def _expected_unit(metric: str) -> str | None:
+    return next((units for pattern, units in _HEAD_UNITS if pattern.search(metric)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFact:
+    """A fact as a reply shows it (the JSON shape shared by the CLI and the HTTP API)."""
+
+    id: int
+    zone: str | None
+    entity: str | None
+    metric: str
+    value: float | int
+    unit: str
+    qualifier: str
+    period: str | None
+    kind: str
+    status: str
+    quote: str
+    doc: str
+    article: str | None
+    value_text: str
+    score: float
+
+    @classmethod
+    def of(cls, f: Fact, score: float) -> AnswerFact:
+        value = int(f.value) if float(f.value).is_integer() else f.value
+        return cls(
+            f.id, f.zone, f.entity, f.metric, value, f.unit, f.qualifier, f.period, f.kind, f.status,
+            f.quote, f.doc, f.article, f.value_text, round(score, 3),
+        )  # fmt: skip
+
+    def as_json(self) -> dict[str, object]:
+        d = asdict(self)
+        d.pop("value_text")
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: str  # answered | ambiguous | unknown
+    text: str
+    markdown: str
+    facts: tuple[AnswerFact, ...] = ()
+    intent: str = "fact"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "text": self.text,
+            "markdown": self.markdown,
+            "facts": [f.as_json() for f in self.facts],
+        }
+
+
+def _reply(status: str, texts: tuple[str, str], facts=(), intent: str = "fact") -> Reply:
+    return Reply(status, texts[0], texts[1], tuple(facts), intent)
+
+
+class Bot:
+    """The question-answering core: neutral text in, neutral reply out. No Flask, no SQL."""
+
+    def __init__(
+        self, store: Store, gazetteer: Gazetteer, *, verified_only: bool = False, normalizer: Normalizer | None = None
+    ) -> None:
+        self.norm = normalizer or Normalizer()
+        statuses = ("verified",) if verified_only else ("candidate", "verified")
+        self.index = FactIndex(store, self.norm, statuses)
+        self._base_parser = QuestionParser(gazetteer, self.norm)
+        self.parser = self._base_parser.with_store_zones(self.index.zones)
+
+    def refresh(self) -> None:
+        if self.index.ensure_fresh():
+            self.parser = self._base_parser.with_store_zones(self.index.zones)
+
+    # ── entry point ──────────────────────────────────────────────────────────────────────────
+    def ask(self, text: str) -> Reply:
+        if len(text) > MAX_QUESTION_CHARS:
+            return _reply("unknown", (messages.TOO_LONG.format(limit=MAX_QUESTION_CHARS),) * 2, intent="too_long")
+        self.refresh()
+        q = self.parser.parse(text)
+        if q.intent == "empty":
+            return _reply("unknown", (messages.EMPTY, messages.EMPTY), intent="empty")
+        if q.intent == "help":
+            return _reply("answered", (messages.HELP, messages.HELP), intent="help")
+        if q.unknown_zone or (q.zones and not any(z in self.index.zones for z in q.zones)):
+            name = q.unknown_zone or q.zones[0]
+            return _reply("unknown", messages.unknown_zone(name, self._zones_with(q.metric)))
+        if q.intent == "overview" or (q.zones and not q.metric):
+            return self._overview(q)
+        if not q.metric:
+            return _reply("unknown", (messages.EMPTY, messages.EMPTY), intent="empty")
+        if q.intent == "compare":
+            return self._compare(q)
+        return self._fact(q)
+
+    # ── one fact ─────────────────────────────────────────────────────────────────────────────
+    def _fact(self, q: Question) -> Reply:
+        zones = [z for z in q.zones if z in self.index.zones] or None
+        scored = self._score(q, self._candidates(q, zones))
+        scored = self._apply_period(q, scored)
+        good = [(s, f) for s, f, cover in scored if s >= ANSWER_MIN and cover >= COVER_MIN]
+        if not good:
+            nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
+            if zones:
+                return _reply(
+                    "unknown",
+                    messages.not_covered(zones[0], q.metric, nearest, self._zones_with(q.metric, exclude=zones)),
+                )
+            return _reply("unknown", messages.no_metric(q.metric, nearest))
+        best_score, best = good[0]
+        rivals = [(s, f) for s, f in good[1:] if (f.metric, f.value, f.zone) != (best.metric, best.value, best.zone)]
+        if (
+            rivals
+            and best_score - rivals[0][0] < TIE
+            and (rivals[0][1].metric != best.metric or rivals[0][1].zone != best.zone)
+        ):
+            options = [best] + [f for _, f in rivals[:2]]
+            return _reply(
+                "ambiguous", messages.ambiguous(options), [AnswerFact.of(f, s) for s, f in [good[0], *rivals[:2]]]
+            )
+        alternatives = [(s, f) for s, f in rivals if best_score - s <= ALTERNATIVE][:2]
+        shown = [AnswerFact.of(best, best_score)] + [AnswerFact.of(f, s) for s, f in alternatives]
+        return _reply("answered", messages.answer(shown[0], shown[1:]), shown)
+
+    def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
+        if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
+            return [f for z in zones for f in self.index.zone_facts(z)]
+        pairs = self.index.metric_candidates(grams(q.metric), zones)
+        return self.index.facts_for(pairs)
+
+    def _score(self, q: Question, facts: list[Fact]) -> list[tuple[float, Fact, float]]:
+        """(score, fact, coverage) best first."""
+        qg = grams(q.metric)
+        if not qg:
+            return []
+        out = []
+        for f in facts:
+            metric = self.index.fact_text(f.metric)
+            entity = self.index.fact_text(f.entity)
+            quote = self.index.fact_text(f.quote)
+            gm, ge, gq = grams(metric), grams(entity), grams(quote)
+            gc = grams(self.index.fact_text(f.context)) | grams(self.index.fact_text(f.article))
+            cover_m = len(qg & (gm | ge)) / len(qg)
+            strict = len(qg & (gm | ge | gq)) / len(qg)
+            loose = len(qg & (gm | ge | gq | gc)) / len(qg)  # the sentence around it counts, a little less
+            core_grams = grams(metric.removesuffix("数量"))  # 数量 is ours, not the article's
+            spec = len(qg & core_grams) / max(1, len(core_grams))
+            scorer = fuzz.partial_ratio if len(metric) * 2 >= len(q.metric) else fuzz.ratio
+            fuzzy = scorer(q.metric, metric) / 100 if metric else 0.0
+            cover = max(strict, 0.9 * loose, fuzzy if fuzzy >= 0.8 and len(q.metric) >= 4 else 0.0)
+            counted = (  # 多少家企业 ↔ 企业数量
+                bool(core_grams) and core_grams <= qg and q.unit_hint is not None and f.unit.endswith(q.unit_hint)
+            )
+            if cover_m < 0.25 and fuzzy < 0.7 and not counted:
+                cover = min(cover, COVER_MIN - 0.01)  # the metric itself must share something with the question
+            score = 0.5 * cover + 0.2 * cover_m + 0.1 * spec + 0.2 * fuzzy
+            if q.metric in quote:
+                score += 0.05  # said in so many words
+            elif q.metric in metric + entity:
+                score += 0.02
+            core = metric.removesuffix("数量")
+            if len(q.metric) >= 2 and len(core) >= 2 and (core.endswith(q.metric[-2:]) or q.metric.endswith(core[-2:])):
+                score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
+            elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + self.index.fact_text(f.context):
+                score -= 0.2  # the thing asked for is not what this fact measures
+            if f.kind == "share" and not re.search("占|比|率|%", q.metric):
+                score -= 0.05
+            expected = _expected_unit(q.metric)
+            if expected:
+                score += 0.05 if re.search(expected, f.unit) else -0.05
+            if q.unit_hint and f.unit.endswith(q.unit_hint):
+                score += 0.05  # 有多少家 wants a count of 家
+            score -= min(0.2, 0.07 * sum(1 for m in _PART_MARKERS if m in metric and m not in q.metric))
+            if f.kind == "growth" and "增长" not in q.metric:
+                score -= 0.05
+            if q.wants_rank:
+                score += 0.08 if f.kind == "rank" else -0.05
+            if f.status == "verified":
+                score += 0.03
+            if entity and entity in q.metric:
+                score += 0.03
+            out.append((score, f, cover))
+        # ties: the total over the part (394项 over 306项), then the earlier statement
+        out.sort(
+            key=lambda t: (
+                -round(t[0], 3),
+                -t[1].value if t[1].unit == "项" or t[1].unit.endswith(("家", "个", "户")) else 0,
+                t[1].id,
+            )
+        )
+        return out
+
+    def _apply_period(self, q: Question, scored: list[tuple[float, Fact, float]]) -> list[tuple[float, Fact, float]]:
+        years = set(q.years)
+        if q.relative and scored:
+            known = [int(m.group()) for _, f, _ in scored[:8] if f.period and (m := re.match(r"\d{4}", f.period))]
+            if known:
+                years = {max(known) - {"今年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[q.relative]}
+        if not years:
+            return scored
+        out = []
+        for s, f, cover in scored:
+            m = re.match(r"\d{4}", f.period or "")
+            if m and int(m.group()) in years:
+                s += 0.08
+            elif m:
+                s -= 0.4  # another year's figure is not an answer to this year's question
+            else:
+                s -= 0.03
+            out.append((s, f, cover))
+        out.sort(key=lambda t: -t[0])
+        return out
+
+    # ── other intents ────────────────────────────────────────────────────────────────────────
+    def _overview(self, q: Question) -> Reply:
+        zone = next(z for z in q.zones if z in self.index.zones)
+        facts = sorted(self.index.zone_facts(zone), key=lambda f: (f.status != "verified", -(f.confidence or 0), f.id))
+        shown = [AnswerFact.of(f, 1.0) for f in facts[:15]]
+        return _reply("answered", messages.overview(zone, shown, len(facts)), shown, intent="overview")
+
+    def _compare(self, q: Question) -> Reply:
+        scored = self._score(q, self.index.facts_for(self.index.metric_candidates(grams(q.metric), None, limit=40)))
+        best_by_zone: dict[str, tuple[float, Fact]] = {}
+        for s, f, cover in scored:
+            if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in best_by_zone:
+                best_by_zone[f.zone] = (s, f)
+        if not best_by_zone:
+            return _reply("unknown", messages.no_metric(q.metric, []), intent="compare")
+        unit = Counter(f.unit for _, f in best_by_zone.values()).most_common(1)[0][0]
+        rows = sorted((f for _, f in best_by_zone.values() if f.unit == unit), key=lambda f: -f.value)[:10]
+        shown = [AnswerFact.of(f, best_by_zone[f.zone][0]) for f in rows]
+        return _reply("answered", messages.comparison(q.metric, shown), shown, intent="compare")
+
+    def _zones_with(self, metric: str, exclude: list[str] | None = None) -> list[str]:
+        if not metric:
+            return sorted(self.index.zones)[:5]
+        zones = []
+        for s, f, cover in self._score(Question("", "fact", (), None, None, metric, (), None, False),
+                                       self.index.facts_for(self.index.metric_candidates(grams(metric), None, limit=20))):  # fmt: skip
+            if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in zones and f.zone not in (exclude or []):
+                zones.append(f.zone)
+        return zones

@@ -1,0 +1,135 @@
+"""Every sentence the bot says, in one place: plain text and Markdown for each kind of reply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+VERIFIED = "✅已核实"
+UNVERIFIED = "⚠️未核实(机器抽取)"
+
+HELP = (
+    "我可以回答国家高新区等园区的数据问题,答案都来自新闻原文,并注明出处和是否经人工核实。\n"
+    "试试这样问:\n"
+    "· 青岛高新区 权力事项数量\n"
+    "· 大连高新区瞪羚企业有多少家?\n"
+    "· 2021年 楚雄高新区 规模以上工业产值\n"
+    "· 青岛高新区 有哪些数据\n"
+    "· 高新技术企业 排名"
+)
+EMPTY = "请告诉我想查的园区和指标,例如:青岛高新区 权力事项数量。发送“帮助”查看更多问法。"
+TOO_LONG = "问题太长了(最多 {limit} 个字),请只写园区和指标,例如:大连高新区 发明专利拥有量。"
+
+
+class Shown(Protocol):
+    zone: str | None
+    entity: str | None
+    metric: str
+    value: float
+    unit: str
+    qualifier: str
+    period: str | None
+    status: str
+    quote: str
+    doc: str
+    article: str | None
+    value_text: str
+
+
+_PREFIX = {"more_than": "超", "about": "约", "at_least": "至少", "less_than": "不足"}
+
+
+def amount(f: Shown) -> str:
+    """The value as a person would say it: 超1700家, 近2.11亿元, 1/4."""
+    printed = "".join(f.value_text.split())
+    number = f"{f.value:g}" if not float(f.value).is_integer() else str(int(f.value))
+    if number in printed.replace(",", ""):
+        return (
+            printed if f.unit in printed or f.unit == "比例" else printed + f.unit[len(_shared_tail(printed, f.unit)) :]
+        )
+    return f"{_PREFIX.get(f.qualifier, '')}{number}{f.unit}"
+
+
+def _shared_tail(printed: str, unit: str) -> str:
+    for n in range(len(unit), 0, -1):
+        if printed.endswith(unit[:n]):
+            return unit[:n]
+    return ""
+
+
+def period(f: Shown) -> str:
+    if not f.period:
+        return "未注明时间"
+    p = f.period
+    if p.isdigit():
+        return f"{p}年"
+    if "-" in p and "~" in p:
+        year, months = p.split("-", 1)
+        return f"{year}年{months.replace('~', '-')}月"
+    return p
+
+
+def _mark(f: Shown) -> str:
+    return VERIFIED if f.status == "verified" else UNVERIFIED
+
+
+def _who(f: Shown) -> str:
+    return f"{f.zone}{'·' + f.entity if f.entity else ''}"
+
+
+def answer(best: Shown, alternatives: Sequence[Shown]) -> tuple[str, str]:
+    head = f"{_who(best)} {best.metric}:{amount(best)}({period(best)})"
+    source = f"《{best.article}》({best.doc})" if best.article else best.doc
+    quote = " ".join(best.quote.split())
+    text = f"{head}\n原文:“{quote}”\n来源:{source} {_mark(best)}"
+    md = f"**{_who(best)} {best.metric}:{amount(best)}**({period(best)})\n> {quote}\n\n来源:{source} {_mark(best)}"
+    if alternatives:
+        others = ";".join(f"{a.metric} {amount(a)}({period(a)})" for a in alternatives)
+        text += f"\n相关:{others}"
+        md += "\n\n相关:" + ";".join(f"{a.metric} **{amount(a)}**({period(a)})" for a in alternatives)
+    return text, md
+
+
+def ambiguous(options: Sequence[Shown]) -> tuple[str, str]:
+    lines = [f"{i}. {_who(o)} {o.metric}:{amount(o)}({period(o)})" for i, o in enumerate(options, 1)]
+    text = "找到几条相近的数据,您问的是哪一条?\n" + "\n".join(lines) + "\n请补充园区、指标或年份再问一次。"
+    md = "找到几条相近的数据,您问的是哪一条?\n\n" + "\n".join(lines) + "\n\n请补充园区、指标或年份再问一次。"
+    return text, md
+
+
+def unknown_zone(name: str, known_zones: Sequence[str]) -> tuple[str, str]:
+    hint = "、".join(known_zones[:5])
+    text = f"我的资料里没有“{name}”的数据。" + (f"目前有数据的园区包括:{hint}等。" if hint else "")
+    return text, text
+
+
+def not_covered(zone: str, metric: str, nearest: Sequence[Shown], elsewhere: Sequence[str]) -> tuple[str, str]:
+    asked = f"{zone}的“{metric}”" if metric else zone
+    text = f"文章里没有提到{asked}。"
+    if elsewhere:
+        text += f"有这项数据的园区:{'、'.join(elsewhere[:5])}。"
+    if nearest:
+        text += "我知道的相近数据:" + ";".join(f"{_who(n)} {n.metric} {amount(n)}" for n in nearest) + "。"
+    return text, text
+
+
+def no_metric(metric: str, nearest: Sequence[Shown]) -> tuple[str, str]:
+    text = f"文章里没有找到“{metric}”相关的数据。"
+    if nearest:
+        text += "相近的有:" + ";".join(f"{_who(n)} {n.metric} {amount(n)}" for n in nearest) + "。"
+    return text, text
+
+
+def overview(zone: str, facts: Sequence[Shown], total: int) -> tuple[str, str]:
+    lines = [f"· {f.metric}:{amount(f)}({period(f)}){'✅' if f.status == 'verified' else ''}" for f in facts]
+    more = f"\n……共 {total} 条,可以直接问具体指标。" if total > len(facts) else ""
+    text = f"{zone}的数据:\n" + "\n".join(lines) + more
+    md = f"**{zone}**的数据:\n\n" + "\n".join(lines) + more
+    return text, md
+
+
+def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
+    lines = [f"{i}. {f.zone} {amount(f)}({f.metric},{period(f)})" for i, f in enumerate(facts, 1)]
+    text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + "\n".join(lines)
+    md = f"各园区“**{metric}**”(按数值排列,口径以原文为准):\n\n" + "\n".join(lines)
+    return text, md

@@ -1,0 +1,276 @@
+"""Understanding a chat question: which zone, which metric, which period, and what kind of answer.
+
+Pure: no Flask, no SQL. Zones resolve against the gazetteer and the zones the store has facts for,
+by alias (青岛 = 青岛高新区), by sound (西按 → 西安, Qingdao → 青岛) and by spelling (大连高心区).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
+
+from annotate.gazetteer import Gazetteer
+
+from .normalize import Normalizer
+
+MAX_QUESTION_CHARS = 500
+
+_ZONE_SUFFIX = (
+    r"(?:高新技术产业开发区|高新区|高新|高心区|高新园区|经开区|经济技术开发区|开发区|综保区|综合保税区|新区|园区)"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\s*((?:19|20)\d{2})\s*年?)?")
+_RELATIVE = re.compile(r"今年|去年|前年|上一年|上年")
+_HELP = re.compile(
+    r"^(?:help|帮助|/help|\?|怎么用|使用说明|菜单|你好|您好|hi|hello|你能做什么|能做什么)$|怎么用|如何使用|使用方法|能问什么"
+)
+_OVERVIEW = re.compile(
+    r"有哪些数据|有什么数据|哪些数据|所有数据|全部数据|数据有哪些|都有什么|有哪些指标|概况|基本情况|一览"
+)
+_COMPARE = re.compile(
+    r"排名|排行|对比|比较|哪个园区|哪个高新区|哪些高新区|哪些园区|各高新区|各园区|各地|各个高新区|最多|最高|最大|最少"
+)
+_RANK_WORDS = re.compile(r"排名|排第几|第几名|名次|位次|排第")
+_MEASURE_AFTER_HOW_MANY = re.compile(r"(多少|几)(家|个|项|件|户|人|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍)")
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as the bot understood it."""
+
+    text: str
+    intent: str  # "fact" | "overview" | "compare" | "help" | "empty"
+    zones: tuple[str, ...]  # candidate zone names, best first (several when a name is ambiguous: 重庆)
+    zone_surface: str | None  # what in the question named the zone
+    unknown_zone: str | None  # looked like a zone's name but is none we know
+    metric: str  # canonical, fillers out
+    years: tuple[int, ...]
+    relative: str | None  # 今年 / 去年 / 前年
+    wants_rank: bool
+    unit_hint: str | None = None  # 有多少家 → 家
+
+
+@dataclass(frozen=True, slots=True)
+class _Zone:
+    name: str
+    city: str  # short city (or region) name
+    pinyin: str  # of the city part
+    national_high_tech: bool
+
+
+class QuestionParser:
+    """Parses questions; knows the zone names (gazetteer and store) and the vocabulary."""
+
+    def __init__(self, gazetteer: Gazetteer, normalizer: Normalizer, store_zones: set[str] | None = None) -> None:
+        self.gaz = gazetteer
+        self.norm = normalizer
+        self.store_zones = set(store_zones or ())
+
+    def with_store_zones(self, zones: set[str]) -> QuestionParser:
+        return QuestionParser(self.gaz, self.norm, zones)
+
+    # ── the zone vocabulary ──────────────────────────────────────────────────────────────────
+    @cached_property
+    def _zones(self) -> list[_Zone]:
+        out = [
+            _Zone(
+                z.name,
+                z.city_short,
+                "".join(lazy_pinyin(z.city_short)),
+                z.kind == "high_tech" and z.level == "national",
+            )
+            for z in self.gaz.zones
+        ]
+        out += [_Zone(r.name, r.short, "".join(lazy_pinyin(r.short)), False) for r in self.gaz.regions]
+        known = {z.name for z in out}
+        for name in self.store_zones - known:
+            stem = re.sub(_ZONE_SUFFIX + "$", "", name) or name
+            out.append(_Zone(name, stem, "".join(lazy_pinyin(stem)), False))
+        return out
+
+    @cached_property
+    def _forms(self) -> dict[str, list[str]]:
+        """Folded surface form → zone names, most likely first."""
+        forms: dict[str, list[str]] = {}
+
+        def add(form: str, name: str) -> None:
+            form = self.norm.fold(form).replace(" ", "")
+            if len(form) >= 2 and name not in forms.setdefault(form, []):
+                forms[form].append(name)
+
+        for z in self.gaz.zones:
+            for form in self.gaz.query_forms(z):
+                add(form, z.name)
+        for r in self.gaz.regions:
+            add(r.name, r.name)
+            if r.short != r.name:
+                add(r.short, r.name)
+        for name in self.store_zones:
+            add(name, name)
+            stem = re.sub(_ZONE_SUFFIX + "$", "", name)
+            if stem != name and len(stem) >= 2:
+                add(stem + "高新区", name)
+        # a bare city names its national high-tech zone, else the zone the store has facts for
+        for z in self._zones:
+            if z.city and len(z.city) >= 2 and (z.national_high_tech or z.name in self.store_zones):
+                add(z.city, z.name)
+        return forms
+
+    @cached_property
+    def _prefixes(self) -> frozenset[str]:
+        return frozenset(f[:i] for f in self._forms for i in range(1, len(f) + 1))
+
+    @cached_property
+    def _by_pinyin(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for z in self._zones:
+            if len(z.pinyin) >= 4 and (z.national_high_tech or z.name in self.store_zones or z.name == z.city):
+                out.setdefault(z.pinyin, []).append(z.name)
+        return out
+
+    # ── parsing ──────────────────────────────────────────────────────────────────────────────
+    def parse(self, text: str) -> Question:
+        folded = self.norm.fold(text[:MAX_QUESTION_CHARS])
+        if not folded:
+            return Question(text, "empty", (), None, None, "", (), None, False)
+        compact = folded.replace(" ", "")
+        if _HELP.search(compact):
+            return Question(text, "help", (), None, None, "", (), None, False)
+        years = tuple(sorted({int(y) for m in _YEAR.finditer(folded) for y in m.groups() if y}))
+        rest = _YEAR.sub(" ", folded)
+        relative = m.group() if (m := _RELATIVE.search(rest)) else None
+        rest = _RELATIVE.sub(" ", rest)
+        zones, surface, rest = self._find_zone(rest)
+        unknown_zone = None
+        if not zones:
+            m = re.search(r"([\u4e00-\u9fff]{2,8}?" + _ZONE_SUFFIX + ")", rest.replace(" ", ""))
+            if m and not re.match(r"^(各|哪|全国|所有|国家)", m.group(1)):
+                unknown_zone = m.group(1)
+                rest = rest.replace(m.group(1), " ")
+        compact_rest = rest.replace(" ", "")
+        intent = "fact"
+        if _OVERVIEW.search(compact_rest) and zones:
+            intent = "overview"
+        elif _COMPARE.search(compact_rest) and not zones:
+            intent = "compare"
+        wants_rank = bool(_RANK_WORDS.search(compact_rest)) and intent == "fact"
+        for pattern in (_OVERVIEW, _COMPARE, _RANK_WORDS):
+            rest = pattern.sub(" ", rest)
+        hint = m.group(2) if (m := _MEASURE_AFTER_HOW_MANY.search(rest.replace(" ", ""))) else None
+        metric = self._metric_text(rest)
+        return Question(text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint)
+
+    def _metric_text(self, rest: str) -> str:
+        for word in self.norm.vocabulary.zone_words:
+            rest = rest.replace(word, " ")
+        rest = _MEASURE_AFTER_HOW_MANY.sub(" ", rest)
+        fillers = set(self.norm.vocabulary.fillers)
+        for filler in sorted((f for f in fillers if len(f) >= 3 or f.startswith(("多", "几"))), key=len, reverse=True):
+            rest = rest.replace(filler, " ")
+        rest = self.norm.canonical(rest)
+        words = [w for w in self._words(rest) if w.strip() and w not in fillers]
+        text = "".join(words)
+        return re.sub(r"^(?:[a-z']+\s*)+$", "", text) if not re.search(r"[\u4e00-\u9fff]|gdp|r&d", text) else text
+
+    @cached_property
+    def _tokenizer(self):
+        from annotate.words import tokenizer_for
+
+        return tokenizer_for(self.gaz)
+
+    def _words(self, text: str) -> list[str]:
+        return list(self._tokenizer.cut(text, HMM=False))
+
+    def _find_zone(self, text: str) -> tuple[list[str], str | None, str]:
+        """Zones named in the text: exact forms first, then by sound, then by spelling."""
+        compact = text.replace(" ", "")
+        exact = self._exact(compact)
+        if exact:
+            surface, names = exact
+            return names, surface, _remove(text, surface)
+        by_sound = self._by_sound(text)
+        if by_sound:
+            surface, names = by_sound
+            return names, surface, _remove_loose(text, surface)
+        fuzzy = self._by_spelling(compact)
+        if fuzzy:
+            surface, names = fuzzy
+            return names, surface, _remove(text, surface)
+        return [], None, text
+
+    def _exact(self, compact: str) -> tuple[str, list[str]] | None:
+        best: tuple[str, list[str]] | None = None
+        for i in range(len(compact)):
+            j = i + 1
+            while j <= len(compact) and compact[i:j] in self._prefixes:
+                form = compact[i:j]
+                if form in self._forms and (best is None or len(form) > len(best[0])):
+                    best = (form, self._forms[form])
+                j += 1
+        if best is None:
+            return None
+        surface, names = best
+        # 大连高新区 written out: let the suffix that follows a bare city stay part of the surface
+        tail = re.match(_ZONE_SUFFIX, compact[compact.index(surface) + len(surface) :])
+        if tail and not re.search(_ZONE_SUFFIX + "$", surface) and surface + tail.group() not in self._forms:
+            surface += tail.group()
+        return surface, self._prefer_store(names)
+
+    def _by_sound(self, text: str) -> tuple[str, list[str]] | None:
+        """Latin pinyin (Qingdao, qingdao gaoxinqu, Xi'an) or Chinese homophones (西按, 楚熊, 潍访)."""
+        latin = re.findall(r"[a-z']+", text)
+        if latin:
+            joined = "".join(latin).replace("'", "")
+            for key in sorted(self._by_pinyin, key=len, reverse=True):
+                if joined.startswith(key):
+                    return " ".join(latin), self._prefer_store(self._by_pinyin[key])
+        han = re.findall(r"[\u4e00-\u9fff]+", text)
+        for run in han:
+            for start in range(len(run)):
+                for length in (4, 3, 2):
+                    piece = run[start : start + length]
+                    if len(piece) < length:
+                        continue
+                    follows = run[start + length : start + length + 3]
+                    if start > 0 and not re.match(_ZONE_SUFFIX, follows):
+                        continue  # only a name at the start, or one followed by 高新区
+                    key = "".join(lazy_pinyin(piece))
+                    if key in self._by_pinyin:
+                        return piece + (
+                            m.group() if (m := re.match(_ZONE_SUFFIX, follows)) else ""
+                        ), self._prefer_store(self._by_pinyin[key])
+        return None
+
+    def _by_spelling(self, compact: str) -> tuple[str, list[str]] | None:
+        """大连高心区: a name one character off, found with rapidfuzz."""
+        m = re.match(r"[\u4e00-\u9fff]{3,10}", compact)
+        if not m:
+            return None
+        head = m.group()
+        names = [f for f in self._forms if len(f) >= 4]
+        hit = process.extractOne(head, names, scorer=fuzz.partial_ratio, score_cutoff=80)
+        if not hit or hit[0][:2] not in head:
+            return None  # the place name itself must be right (大连高心区), not a near miss (火星 ≠ 火炬)
+        form = hit[0]
+        aligned = fuzz.partial_ratio_alignment(form, head)
+        surface = head[aligned.dest_start : aligned.dest_end] if aligned else head[: len(form)]
+        return surface, self._prefer_store(self._forms[form])
+
+    def _prefer_store(self, names: list[str]) -> list[str]:
+        """Of several zones a name may mean, those the store has facts for come first."""
+        return sorted(names, key=lambda n: n not in self.store_zones)
+
+
+def _remove(text: str, surface: str) -> str:
+    """Remove a surface found in the text with its spaces squeezed out."""
+    pattern = r"\s*".join(re.escape(ch) for ch in surface)
+    return re.sub(pattern, " ", text, count=1)
+
+
+def _remove_loose(text: str, surface: str) -> str:
+    for word in surface.split(" "):
+        text = text.replace(word, " ", 1)
+    return text
