@@ -51,7 +51,7 @@ _LEAD_STOP = set(
 共有 建成 当前 现有 该区 且 其 争取 共 达成 带动 及 已 全年 该 全市 也 以来 促成 高新区 园区 为 并
 一年 去年 将 作为 从 来 推进 年 取得 其中 由 推动 获得 在 而 有 是 现拥有 首次 这家 对 截至 并且
 还 今年 通过 上年 形成 另外 这 此外 进一步 同时 实现 全区 设立 组建 都 把 已经 这些 则 成功 与 和
-短短 拥有 目前 期间 区内 完成 年内 以及 的 开展 加快 积极 大力 全力
+短短 拥有 目前 期间 区内 完成 年内 以及 的 开展 加快 积极 大力 全力 预计 预期 力争
     """.split()
 )
 _TRAIL_STOP = set(
@@ -264,6 +264,7 @@ class Extractor:
         milestones = _milestones(text, qs)
         kept = [q for q in qs if q not in milestones]
         consumed = s0  # where the previous value's phrase ends (its counted noun included)
+        base_unit = ""
         for i, q in enumerate(kept):
             nxt = kept[i + 1] if i + 1 < len(kept) else None
             if (
@@ -289,7 +290,7 @@ class Extractor:
                 metric, quote_start = lists[q]
                 confidence = 0.75
             else:
-                metric, confidence = self._metric(q, left, right, clause_left, base)
+                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit)
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
                 if prev and 2 <= len(metric) <= 3 and prev.q.unit == q.unit and len(prev.metric) > len(metric) + 2:
@@ -326,6 +327,7 @@ class Extractor:
             if q not in lists and "占" not in metric and q.unit != "倍":
                 # 高新技术企业连续两年净增…,总数达到786家: the subject survives a growth figure
                 base = _strip_count(re.sub(r"(连续\S{1,3}年)?(同比)?(净增|增长|增速|增幅|新增)$", "", metric)) or base
+                base_unit = q.unit
             f = _Found(
                 q=q,
                 metric=metric,
@@ -353,7 +355,9 @@ class Extractor:
                         found.append(_replace(f, _join_base(subject, predicate), 0.6))
         return found
 
-    def _metric(self, q: Quantity, left: str, right: str, clause_left: str, base: str) -> tuple[str, float]:
+    def _metric(
+        self, q: Quantity, left: str, right: str, clause_left: str, base: str, base_unit: str = ""
+    ) -> tuple[str, float]:
         """Name what the number measures, and how sure that name is."""
         metric = self._left_metric(left)
         unit_word = q.unit.lstrip("万亿千百")
@@ -389,6 +393,8 @@ class Extractor:
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
         if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
+            if not _GROWTH.search(predicate) and _unit_family(q.unit) not in ("share", _unit_family(base_unit)):
+                return "", 0.0  # 总投资额近4000亿元,2家…银行: a count does not take over a sum's name
             return _join_base(base, predicate), 0.7
         if metric.startswith("占") and base:
             return _join_base(base, metric), 0.7
@@ -561,6 +567,16 @@ def _measure_word(unit: str) -> str:
     if unit.endswith("元"):
         return "" if unit else ""
     return ""
+
+
+def _unit_family(unit: str) -> str:
+    if unit.endswith("元"):
+        return "money"
+    if unit in ("%", "比例", "成", "个百分点", "‰", "倍"):
+        return "share"
+    if unit.lstrip("万亿千百") in COUNT_UNITS:
+        return "count"
+    return unit
 
 
 def _has_han(s: str) -> bool:

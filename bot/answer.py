@@ -45,7 +45,7 @@ _PART_MARKERS = (
 
 # What the last word of a question measures, and the units that measure it.
 _HEAD_UNITS = (
-    (re.compile(r"(投资|资金|收入|产值|金额|总额|税收|利润|增加值|生产总值|经费|支出|成交额|融资|额度|效益)$"), "元"),
+    (re.compile(r"(额|投资|资金|收入|产值|税收|利润|增加值|生产总值|经费|支出|融资|效益|规模)$"), "元"),
     (re.compile(r"(面积|占地)$"), "平方|亩|公顷"),
     (re.compile(r"(率|占比|强度|比例|份额)$"), "%|比例|成"),
 )
@@ -138,7 +138,7 @@ class Bot:
             return _reply("answered", (messages.HELP, messages.HELP), intent="help")
         if q.unknown_zone or (q.zones and not any(z in self.index.zones for z in q.zones)):
             name = q.unknown_zone or q.zones[0]
-            return _reply("unknown", messages.unknown_zone(name, self._zones_with(q.metric)))
+            return _reply("unknown", messages.unknown_zone(name, q.metric, self._zones_with(q.metric)))
         if q.intent == "overview" or (q.zones and not q.metric):
             return self._overview(q)
         if not q.metric:
@@ -213,12 +213,14 @@ class Bot:
             elif q.metric in metric + entity:
                 score += 0.02
             core = metric.removesuffix("数量")
-            if len(q.metric) >= 2 and len(core) >= 2 and (core.endswith(q.metric[-2:]) or q.metric.endswith(core[-2:])):
+            if len(q.metric) >= 2 and len(core) >= 2 and (q.metric[-2:] in core[-6:] or q.metric.endswith(core[-2:])):
                 score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
             elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + self.index.fact_text(f.context):
                 score -= 0.2  # the thing asked for is not what this fact measures
             if f.kind == "share" and not re.search("占|比|率|%", q.metric):
                 score -= 0.05
+            if f.kind == "target" and not re.search("目标|计划|预期|预计|力争", q.metric):
+                score -= 0.05  # a plan is not a result, unless asked for
             expected = _expected_unit(q.metric)
             if expected:
                 score += 0.05 if re.search(expected, f.unit) else -0.05

@@ -186,6 +186,9 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
     used = {g.doc for g in gold_facts}
     candidates = [c for name in sorted(used) for c in extractor.extract(sources[name])]
     score = score_facts(gold_facts, candidates)
+    queries = (
+        _score_queries(gold / "dev_queries.jsonl", docs, extractor) if (gold / "dev_queries.jsonl").exists() else None
+    )
     result = {
         "facts": {
             "gold": score.gold, "extracted": score.extracted, "matched": score.matched,
@@ -194,6 +197,12 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
             "agreement": {k: round(v, 4) for k, v in score.agreement.items()},
         }
     }  # fmt: skip
+    if queries:
+        result["queries"] = {
+            "answerable": queries.answerable, "top1": round(queries.top1, 4),
+            "unanswerable": queries.unanswerable, "declined": round(queries.decline_rate, 4),
+            "by_style": {k: round(v, 4) for k, v in queries.style_rates().items()},
+        }  # fmt: skip
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -216,6 +225,96 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
             click.echo(f"spurious {c.doc}  {c.value_text}  {c.metric}  {c.quote}")
         for g, c in score.wrong_zone:
             click.echo(f"zone     {c.doc}  {c.value_text}  gold {g.zone}  got {c.zone}")
+    if queries and not as_json:
+        qr = result["queries"]
+        click.echo(f"questions ({gold / 'dev_queries.jsonl'}, on a store built from {docs}, nothing annotated)")
+        click.echo(f"  top-1 answerable   {qr['top1']:.3f}  ({queries.correct}/{queries.answerable})")
+        click.echo(
+            f"  declined           {qr['declined']:.3f}  ({queries.declined}/{queries.unanswerable} unanswerable)"
+        )
+        click.echo("  by style           " + ", ".join(f"{k} {v:.2f}" for k, v in qr["by_style"].items()))
+        if verbose:
+            for g, reply in queries.failures:
+                got = f"{reply.facts[0].metric} {reply.facts[0].value}{reply.facts[0].unit}" if reply.facts else ""
+                click.echo(
+                    f"wrong    {g['q']}  expected {g['expect_value']}{g['expect_unit'] or ''}  got {reply.status} {got}"
+                )
+
+
+def _score_queries(path: Path, docs: Path, extractor):
+    """Build a throw-away store from the documents (nothing annotated) and score the questions on it."""
+    import tempfile
+
+    from annotate.gazetteer import load_gazetteer
+    from annotate.ingest import article_files, ingest_paths
+
+    from .answer import Bot
+    from .evaluate import score_queries
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "eval.db")
+        for _ in ingest_paths(store, article_files([docs]), extractor):
+            pass
+        result = score_queries(Bot(store, load_gazetteer()), path)
+        store.close()
+        return result
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the reply as JSON (the shape of POST /api/v1/ask).")
+@click.option(
+    "--verified-only",
+    is_flag=True,
+    default=None,
+    help=f"Answer only from verified facts (${settings.VERIFIED_ONLY.env}).",
+)
+@_db_option
+def ask(question: str | None, as_json: bool, verified_only: bool | None, db_path: Path | None) -> None:
+    """Ask the bot a question; with none, read questions from standard input, one per line."""
+    from annotate.gazetteer import load_gazetteer
+
+    from .answer import Bot
+
+    store = _open(db_path, create=False)
+    only = settings.flag(settings.VERIFIED_ONLY) if verified_only is None else verified_only
+    try:
+        bot = Bot(store, load_gazetteer(), verified_only=only)
+    except (StoreError, AnnotateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
+    for q in questions:
+        reply = bot.ask(q)
+        if as_json:
+            click.echo(json.dumps(reply.as_json(), ensure_ascii=False))
+        else:
+            click.echo(reply.text if question is not None else reply.text.replace("\n", " | "))
+
+
+@main.command()
+@click.option("--host", default=None, help=f"Listen address (default ${settings.HOST.env} or {settings.HOST.default}).")
+@click.option("--port", type=int, default=None, help=f"Port (default ${settings.PORT.env} or {settings.PORT.default}).")
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help=f"gunicorn workers (default ${settings.WORKERS.env} or {settings.WORKERS.default}).",
+)
+@_db_option
+def serve(host: str | None, port: int | None, workers: int | None, db_path: Path | None) -> None:
+    """Run the chat API and web page under gunicorn."""
+    from .serve import serve as run
+
+    path = _resolve_db(db_path)
+    store = _open(path, create=False)  # fail here, with a clear message, rather than in every worker
+    store.close()
+    host = host or settings.HOST.get()
+    port = port or int(settings.PORT.get())
+    click.echo(f"gaoxin: serving {path} on http://{host}:{port}/  (web chat at /, API at /api/v1/ask)")
+    click.echo(
+        f"  try: curl -s http://{host}:{port}/api/v1/ask -H 'Content-Type: application/json' -d '{{\"q\": \"青岛高新区 权力事项数量\"}}'"
+    )
+    run(host, port, workers or int(settings.WORKERS.get()), db=str(path))
 
 
 @main.command()

@@ -97,9 +97,13 @@ def ambiguous(options: Sequence[Shown]) -> tuple[str, str]:
     return text, md
 
 
-def unknown_zone(name: str, known_zones: Sequence[str]) -> tuple[str, str]:
-    hint = "、".join(known_zones[:5])
-    text = f"我的资料里没有“{name}”的数据。" + (f"目前有数据的园区包括:{hint}等。" if hint else "")
+def unknown_zone(name: str, metric: str, zones_with_metric: Sequence[str]) -> tuple[str, str]:
+    hint = "、".join(zones_with_metric[:5])
+    text = f"我的资料里没有“{name}”的数据。"
+    if hint and metric:
+        text += f"有“{metric}”数据的园区:{hint}。"
+    elif hint:
+        text += f"有数据的园区包括:{hint}等。"
     return text, text
 
 

@@ -30,7 +30,21 @@ GOLD_DIR = Setting(
     "next to the project, else the copy in tests/data/gold.",
 )
 
-SETTINGS: tuple[Setting, ...] = (DB, GOLD_DIR)
+API_TOKEN = Setting(
+    "GAOXIN_API_TOKEN", "", "Bearer token required by POST /api/v1/ask (and the web page); empty means no token."
+)
+VERIFIED_ONLY = Setting(
+    "GAOXIN_VERIFIED_ONLY", "0", "1 makes the bot answer only from facts a person has verified in Label Studio."
+)
+HOST = Setting("GAOXIN_HOST", "127.0.0.1", "Address `gaoxin serve` listens on.")
+PORT = Setting("GAOXIN_PORT", "8000", "Port `gaoxin serve` listens on.")
+WORKERS = Setting("GAOXIN_WORKERS", "2", "gunicorn worker processes for `gaoxin serve`.")
+
+SETTINGS: tuple[Setting, ...] = (DB, GOLD_DIR, API_TOKEN, VERIFIED_ONLY, HOST, PORT, WORKERS)
+
+
+def flag(setting: Setting) -> bool:
+    return setting.get().strip().lower() in ("1", "true", "yes", "on")
 
 
 def gold_dir() -> Path:

@@ -53,3 +53,30 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def seed_db_path(seed_store):
+    """Path of the session's seed store (read-only for tests)."""
+    return seed_store.path
+
+
+@pytest.fixture(scope="session")
+def bot(seed_store, gazetteer):
+    """The question-answering core on the seed store, nothing annotated."""
+    from bot.answer import Bot
+
+    return Bot(seed_store, gazetteer)
+
+
+@pytest.fixture
+def app(seed_db_path):
+    """The Flask app on the seed store; pass overrides with app_factory instead when needed."""
+    from bot.app import create_app
+
+    return create_app({"DB": str(seed_db_path), "TESTING": True, "API_TOKEN": ""})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

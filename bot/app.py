@@ -1,0 +1,124 @@
+"""The Flask app: the chat API, health check, and the web chat page. `create_app` is the only way in."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, request, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from annotate.gazetteer import load_gazetteer
+from store import Store, StoreError
+
+from . import settings
+from .answer import Bot
+from .question import MAX_QUESTION_CHARS
+
+log = logging.getLogger("gaoxin.app")
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class Service:
+    """What the app holds: the store and the bot, built on first use in each worker process."""
+
+    def __init__(self, db_path: str, verified_only: bool) -> None:
+        self.db_path = db_path
+        self.verified_only = verified_only
+        self._bot: Bot | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def bot(self) -> Bot:
+        if self._bot is None:
+            with self._lock:
+                if self._bot is None:
+                    store = Store.open(self.db_path, create=False)
+                    self._bot = Bot(store, load_gazetteer(), verified_only=self.verified_only)
+        return self._bot
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"ok": False, "error": message}), status
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. Settings come from the environment (bot/settings.py) unless `test_config` overrides them."""
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(
+        DB=settings.DB.get(),
+        API_TOKEN=settings.API_TOKEN.get(),
+        VERIFIED_ONLY=settings.flag(settings.VERIFIED_ONLY),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+    app.extensions["gaoxin"] = Service(app.config["DB"], app.config["VERIFIED_ONLY"])
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            counts = _service().bot.index.store.counts()
+        except StoreError as exc:
+            return _error(503, f"store unavailable: {exc}")
+        return jsonify({"ok": True, "facts": counts.candidate + counts.verified, "verified": counts.verified})
+
+    @app.post("/api/v1/ask")
+    def ask():
+        token = current_app.config["API_TOKEN"]
+        if token and not _bearer_ok(token):
+            return _error(401, "missing or wrong bearer token (Authorization: Bearer …)")
+        if not request.is_json:
+            return _error(
+                415, 'send JSON: Content-Type: application/json with a body like {"q": "青岛高新区 权力事项数量"}'
+            )
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return _error(400, "the body is not a JSON object")
+        q = body.get("q")
+        if not isinstance(q, str):
+            return _error(400, 'missing field "q" (the question, a string)')
+        if not q.strip():
+            return _error(400, "the question is empty")
+        if len(q) > MAX_QUESTION_CHARS:
+            return _error(400, f"the question is too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
+        try:
+            reply = _service().bot.ask(q)
+        except StoreError as exc:
+            log.error("store error while answering: %s", exc)
+            return _error(503, "the fact store is unavailable; try again shortly")
+        return jsonify(reply.as_json())
+
+    @app.get("/")
+    def index():
+        return send_from_directory(STATIC, "index.html")
+
+    @app.get("/static/<path:name>")
+    def static_file(name: str):
+        return send_from_directory(STATIC, name)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return _error(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unhandled error")
+        return _error(500, "internal error; the details are in the server log")
+
+    return app
+
+
+def _service() -> Service:
+    return current_app.extensions["gaoxin"]
+
+
+def _bearer_ok(token: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
