@@ -3,10 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# Label Studio runs from its own venv: it pins Django and friends; the project itself only needs
+# label-studio-sdk, pinned to the version this label-studio pins.
+LS_VERSION := 1.23.2
+LS_VENV    := .venv-ls
+LS_STAMP   := $(LS_VENV)/.installed-$(LS_VERSION)
 
-.PHONY: install run test unit eval bench lint format clean
+.PHONY: install browser run test unit eval bench lint format clean
 
-install: $(STAMP)
+install: $(STAMP) $(LS_STAMP) browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,19 +19,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(LS_STAMP):
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/python -m pip install --quiet "label-studio==$(LS_VERSION)" 2>&1 | grep -v "is ignored" || true
+	$(LS_VENV)/bin/label-studio --version >/dev/null 2>&1 || test -x $(LS_VENV)/bin/label-studio
+	touch $(LS_STAMP)
+
+# The web page's end-to-end tests (tests/test_web.py) drive Debian's Chromium; install it when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+
+browser:
+	@test -x /usr/bin/chromium || ( $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
+
+run: $(STAMP) $(LS_STAMP)
 	$(BIN)/gaoxin ingest
 	@echo
-	@echo "The store is data/gaoxin.db. Try:"
-	@echo "  $(BIN)/gaoxin facts --zone 青岛"
-	@echo "  sqlite3 data/gaoxin.db 'SELECT zone, metric, value, unit FROM answerable_facts LIMIT 10'"
+	@echo "The store is data/gaoxin.db (try: $(BIN)/gaoxin facts --zone 青岛). Starting Label Studio and the bot…"
+	$(BIN)/gaoxin up
 
-test: $(STAMP)
+test: $(STAMP) $(LS_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 unit: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow and not labelstudio and not browser"
 
 eval: $(STAMP)
 	$(BIN)/gaoxin eval

@@ -41,6 +41,7 @@ def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> Ing
             sha256=source.sha256,
             encoding=source.encoding,
             chars=len(source.text),
+            text=source.text,
         ),
         [NewArticle(a.index, a.title, a.byline, a.zone, a.start, a.body_start, a.end) for a in articles],
         [to_new_fact(c) for c in candidates],

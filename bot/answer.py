@@ -24,6 +24,7 @@ ANSWER_MIN = 0.62  # below this the best fact is not an answer
 COVER_MIN = 0.6  # share of the question's bigrams a fact must contain
 TIE = 0.02  # two different facts this close are ambiguous
 ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
+VERIFIED_EDGE = ALTERNATIVE  # a verified answer outranks candidates scoring up to this much higher
 
 # Words that make a metric a part, a flow or a derived figure: a plain question wants the whole.
 _PART_MARKERS = (
@@ -153,6 +154,9 @@ class Bot:
         scored = self._score(q, self._candidates(q, zones))
         scored = self._apply_period(q, scored)
         good = [(s, f) for s, f, cover in scored if s >= ANSWER_MIN and cover >= COVER_MIN]
+        # among the answers, what a person has checked comes before what a machine extracted
+        good = [(s + VERIFIED_EDGE if f.status == "verified" else s, f) for s, f in good]
+        good.sort(key=lambda sf: -sf[0])
         if not good:
             nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
             if zones:

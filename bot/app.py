@@ -58,7 +58,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
+    app.config.setdefault("LS_WEBHOOK_SECRET", settings.LS_WEBHOOK_SECRET.get())
+    app.config.setdefault("LS_URL", settings.LS_URL.get())
+    app.config.setdefault("LS_TOKEN", settings.LS_TOKEN.get())
+    app.config.setdefault("LS_RECONCILE_SECONDS", float(settings.LS_RECONCILE_SECONDS.get() or 0))
     app.extensions["gaoxin"] = Service(app.config["DB"], app.config["VERIFIED_ONLY"])
+    if app.config["LS_URL"] and app.config["LS_TOKEN"] and app.config["LS_RECONCILE_SECONDS"] > 0:
+        start_reconciler(
+            app.config["DB"], app.config["LS_URL"], app.config["LS_TOKEN"], app.config["LS_RECONCILE_SECONDS"]
+        )
 
     @app.get("/healthz")
     def healthz():
@@ -94,6 +102,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return _error(503, "the fact store is unavailable; try again shortly")
         return jsonify(reply.as_json())
 
+    @app.post("/hooks/label-studio")
+    def label_studio_hook():
+        secret = current_app.config["LS_WEBHOOK_SECRET"]
+        if not secret:
+            return _error(404, "the Label Studio webhook is disabled (GAOXIN_LS_WEBHOOK_SECRET is not set)")
+        given = request.headers.get("X-Gaoxin-Secret", "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return _error(401, "missing or wrong X-Gaoxin-Secret header")
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            return _error(400, "the webhook body is not a JSON object")
+        from annotate.labelstudio import LabelStudioError, apply_webhook
+
+        try:
+            summary = apply_webhook(_service().bot.index.store, payload)
+        except LabelStudioError as exc:
+            return _error(422, str(exc))
+        except StoreError as exc:
+            log.error("store error in the Label Studio webhook: %s", exc)
+            return _error(503, "the fact store is unavailable; the annotation will be reconciled later")
+        return jsonify({"ok": True, **summary})
+
     @app.get("/")
     def index():
         return send_from_directory(STATIC, "index.html")
@@ -112,6 +142,36 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return _error(500, "internal error; the details are in the server log")
 
     return app
+
+
+_reconcilers: set[str] = set()
+
+
+def start_reconciler(db_path: str, url: str, token: str, every: float) -> None:
+    """Pull all annotations now and then every `every` seconds, in a daemon thread (one per process and store)."""
+    if db_path in _reconcilers:
+        return
+    _reconcilers.add(db_path)
+
+    def loop() -> None:
+        import time
+
+        from annotate.errors import AnnotateError
+        from annotate.labelstudio import LabelStudioLink
+
+        while True:
+            try:
+                store = Store.open(db_path, create=False)
+                try:
+                    result = LabelStudioLink(url, token).pull(store)
+                    log.info("reconciled with Label Studio: %s", result)
+                finally:
+                    store.close()
+            except (AnnotateError, StoreError) as exc:
+                log.warning("reconcile with Label Studio failed: %s", exc)
+            time.sleep(every)
+
+    threading.Thread(target=loop, name="gaoxin-reconcile", daemon=True).start()
 
 
 def _service() -> Service:

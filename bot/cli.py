@@ -319,12 +319,132 @@ def serve(host: str | None, port: int | None, workers: int | None, db_path: Path
 
 @main.command()
 @click.option("--repeat", default=5, show_default=True, help="Rounds over the seed texts; the median is reported.")
-def bench(repeat: int) -> None:
-    """Extraction throughput as a ratio to jieba.cut over the same text, measured in the same run."""
+@click.option("--quick", is_flag=True, help="The bot on the 100k-fact store only, and a 3 s HTTP run per app.")
+@click.option("--questions", default=1000, show_default=True, help="Generated questions timed per store.")
+def bench(repeat: int, quick: bool, questions: int) -> None:
+    """Speed against baselines measured in the same run: extraction vs jieba.cut; ask latency vs a plain rapidfuzz
+    scan on synthetic stores of 100k and 1M facts (cached in data/bench/); HTTP ask vs a hello-world route under the
+    same gunicorn settings; memory per worker."""
     from annotate.bench import run_extraction_bench
+
+    from .bench import run_bot_bench
 
     for line in run_extraction_bench(DEFAULT_SEEDS, repeat=repeat):
         click.echo(line)
+    try:
+        for line in run_bot_bench(quick=quick, questions=questions):
+            click.echo(line)
+    except (StoreError, AnnotateError, RuntimeError, OSError) as exc:
+        raise click.ClickException(f"bot benchmark: {exc}") from exc
+
+
+@main.group()
+def annotate() -> None:
+    """The Label Studio round trip: push candidates, register the webhook, pull annotations, status."""
+
+
+def _link(url: str | None, token: str | None):
+    from annotate.labelstudio import LabelStudioLink
+
+    try:
+        return LabelStudioLink(url or settings.LS_URL.get(), token or settings.LS_TOKEN.get())
+    except AnnotateError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _ls_options(f):
+    f = click.option("--url", help=f"Label Studio URL (default ${settings.LS_URL.env}).")(f)
+    return click.option("--token", help=f"Label Studio API token (default ${settings.LS_TOKEN.env}).")(f)
+
+
+@annotate.command()
+@_ls_options
+@click.option(
+    "--hook-url", default=None, help=f"Webhook URL to register (default ${settings.HOOK_URL.env} or the serve address)."
+)
+@_db_option
+def push(url: str | None, token: str | None, hook_url: str | None, db_path: Path | None) -> None:
+    """Create the project if needed and send passages with candidate facts as pre-annotated tasks.
+
+    Idempotent: new passages are added, predictions on untouched tasks are refreshed, and a task a
+    person has worked on is never touched. Registers the webhook when GAOXIN_LS_WEBHOOK_SECRET is set.
+    """
+    from annotate.gazetteer import load_gazetteer
+
+    store = _open(db_path, create=False)
+    link = _link(url, token)
+    try:
+        result = link.push(store, load_gazetteer())
+        click.echo(
+            f"project {result.project_id}: {result.new} new tasks, {result.refreshed} refreshed, {result.untouched} annotated left alone"
+        )
+        if settings.LS_WEBHOOK_SECRET.get():
+            hook = hook_url or settings.hook_url()
+            link.connect(hook, settings.LS_WEBHOOK_SECRET.get())
+            click.echo(f"webhook registered: {hook}")
+    except AnnotateError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@annotate.command()
+@_ls_options
+@click.option("--hook-url", default=None, help="Webhook URL (default: the serve address + /hooks/label-studio).")
+def connect(url: str | None, token: str | None, hook_url: str | None) -> None:
+    """Register (or repair) the webhook Label Studio calls on every annotation."""
+    secret = settings.LS_WEBHOOK_SECRET.get()
+    if not secret:
+        raise click.ClickException(f"set {settings.LS_WEBHOOK_SECRET.env} first (the bot checks it on every webhook)")
+    try:
+        hook_id = _link(url, token).connect(hook_url or settings.hook_url(), secret)
+    except AnnotateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook {hook_id} → {hook_url or settings.hook_url()}")
+
+
+@annotate.command()
+@_ls_options
+@_db_option
+def pull(url: str | None, token: str | None, db_path: Path | None) -> None:
+    """Read every annotation of the project and reconcile the store (for webhooks that were missed)."""
+    store = _open(db_path, create=False)
+    try:
+        r = _link(url, token).pull(store)
+    except AnnotateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{r.tasks} tasks: {r.applied} annotations applied, {r.unchanged} unchanged, {r.deleted} deleted, {r.refused} regions refused"
+    )
+
+
+@annotate.command()
+@_db_option
+def status(db_path: Path | None) -> None:
+    """Counts: tasks, annotated, facts verified / rejected / candidates, and disagreements."""
+    store = _open(db_path, create=False)
+    st = store.review_status()
+    click.echo(f"tasks {st.tasks}, annotated {st.annotated_tasks} ({st.annotations} annotations)")
+    click.echo(f"facts: {st.verified} verified, {st.rejected} rejected, {st.candidate} candidates")
+    click.echo(f"regions refused (offsets that did not match the text): {st.refusals}")
+    click.echo(f"disagreements: {len(st.disagreements)}")
+    for fact_id, said in st.disagreements:
+        click.echo(f"  fact {fact_id}: {said}")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Bot port (default $GAOXIN_PORT or 8000).")
+@click.option("--ls-port", type=int, default=8080, show_default=True, help="Port of the local Label Studio.")
+@_db_option
+def up(port: int | None, ls_port: int, db_path: Path | None) -> None:
+    """Run the whole system: a local Label Studio (data/label-studio/), the candidates pushed, the bot served.
+
+    Ctrl-C stops everything it started.
+    """
+    from .run import run_all
+
+    try:
+        run_all(_resolve_db(db_path), bot_port=port or int(settings.PORT.get()), ls_port=ls_port)
+    except (AnnotateError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _extractor(cls):

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from annotate.gazetteer import Gazetteer
 
-from .normalize import Normalizer
+from .normalize import Normalizer, fold_width
 
 MAX_QUESTION_CHARS = 500
 
@@ -23,6 +23,9 @@ _ZONE_SUFFIX = (
     r"(?:高新技术产业开发区|高新区|高新|高心区|高新园区|经开区|经济技术开发区|开发区|综保区|综合保税区|新区|园区)"
 )
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\s*((?:19|20)\d{2})\s*年?)?")
+# Ranges are read before punctuation is folded away (2019-2021 would otherwise be two separate years).
+_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?\s*[-~～至到—–]\s*((?:19|20)\d{2})(?!\d)")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone halves (JSON can carry them) cannot be encoded for OpenCC
 _RELATIVE = re.compile(r"今年|去年|前年|上一年|上年")
 _HELP = re.compile(
     r"^(?:help|帮助|/help|\?|怎么用|使用说明|菜单|你好|您好|hi|hello|你能做什么|能做什么)$|怎么用|如何使用|使用方法|能问什么"
@@ -133,13 +136,14 @@ class QuestionParser:
 
     # ── parsing ──────────────────────────────────────────────────────────────────────────────
     def parse(self, text: str) -> Question:
-        folded = self.norm.fold(text[:MAX_QUESTION_CHARS])
+        clipped = _SURROGATE.sub("", text[:MAX_QUESTION_CHARS])
+        folded = self.norm.fold(clipped)
         if not folded:
             return Question(text, "empty", (), None, None, "", (), None, False)
         compact = folded.replace(" ", "")
         if _HELP.search(compact):
             return Question(text, "help", (), None, None, "", (), None, False)
-        years = tuple(sorted({int(y) for m in _YEAR.finditer(folded) for y in m.groups() if y}))
+        years = tuple(sorted({int(y) for m in _YEAR.finditer(folded) for y in m.groups() if y} | _spanned(clipped)))
         rest = _YEAR.sub(" ", folded)
         relative = m.group() if (m := _RELATIVE.search(rest)) else None
         rest = _RELATIVE.sub(" ", rest)
@@ -171,9 +175,15 @@ class QuestionParser:
         for filler in sorted((f for f in fillers if len(f) >= 3 or f.startswith(("多", "几"))), key=len, reverse=True):
             rest = rest.replace(filler, " ")
         rest = self.norm.canonical(rest)
-        words = [w for w in self._words(rest) if w.strip() and w not in fillers]
-        text = "".join(words)
-        return re.sub(r"^(?:[a-z']+\s*)+$", "", text) if not re.search(r"[\u4e00-\u9fff]|gdp|r&d", text) else text
+        text = rest
+        for _ in range(4):  # joining the words left can form a filler again (多 少 → 多少)
+            kept = "".join(w for w in self._words(text) if w.strip() and w not in fillers)
+            if kept == text:
+                break
+            text = kept
+        if not re.search(r"[\u4e00-\u9fff]|gdp|r&d", text) and re.fullmatch(r"[a-z'\s]*", text):
+            return ""  # Latin words alone are no metric (one character class: a nested `+` backtracks for ever)
+        return text
 
     @cached_property
     def _tokenizer(self):
@@ -262,6 +272,16 @@ class QuestionParser:
     def _prefer_store(self, names: list[str]) -> list[str]:
         """Of several zones a name may mean, those the store has facts for come first."""
         return sorted(names, key=lambda n: n not in self.store_zones)
+
+
+def _spanned(text: str) -> set[int]:
+    """Every year of the ranges in the text (2019-2021年 → 2019, 2020, 2021), at most 30 years each."""
+    years: set[int] = set()
+    for m in _YEAR_RANGE.finditer(fold_width(text)):
+        first, last = sorted((int(m.group(1)), int(m.group(2))))
+        if last - first <= 30:
+            years.update(range(first, last + 1))
+    return years
 
 
 def _remove(text: str, surface: str) -> str:

@@ -40,7 +40,32 @@ HOST = Setting("GAOXIN_HOST", "127.0.0.1", "Address `gaoxin serve` listens on.")
 PORT = Setting("GAOXIN_PORT", "8000", "Port `gaoxin serve` listens on.")
 WORKERS = Setting("GAOXIN_WORKERS", "2", "gunicorn worker processes for `gaoxin serve`.")
 
-SETTINGS: tuple[Setting, ...] = (DB, GOLD_DIR, API_TOKEN, VERIFIED_ONLY, HOST, PORT, WORKERS)
+LS_URL = Setting("GAOXIN_LS_URL", "", "URL of the Label Studio server (empty: `gaoxin up` starts a local one).")
+LS_TOKEN = Setting("GAOXIN_LS_TOKEN", "", "Label Studio API token (legacy token) for push, pull and status.")
+LS_WEBHOOK_SECRET = Setting(
+    "GAOXIN_LS_WEBHOOK_SECRET",
+    "",
+    "Shared secret Label Studio sends in X-Gaoxin-Secret; empty disables POST /hooks/label-studio.",
+)
+HOOK_URL = Setting(
+    "GAOXIN_HOOK_URL",
+    "",
+    "URL Label Studio calls for annotations; empty means http://<GAOXIN_HOST>:<GAOXIN_PORT>/hooks/label-studio.",
+)
+LS_RECONCILE_SECONDS = Setting(
+    "GAOXIN_LS_RECONCILE_SECONDS",
+    "60",
+    "How often the bot pulls all annotations to heal missed webhooks (0: never; also once at start).",
+)
+
+SETTINGS: tuple[Setting, ...] = (
+    DB, GOLD_DIR, API_TOKEN, VERIFIED_ONLY, HOST, PORT, WORKERS,
+    LS_URL, LS_TOKEN, LS_WEBHOOK_SECRET, HOOK_URL, LS_RECONCILE_SECONDS,
+)  # fmt: skip
+
+
+def hook_url() -> str:
+    return HOOK_URL.get() or f"http://{HOST.get()}:{PORT.get()}/hooks/label-studio"
 
 
 def flag(setting: Setting) -> bool:

@@ -130,5 +130,36 @@ def m003_fact_context(db: Database) -> None:
     db.execute("ALTER TABLE facts ADD COLUMN context TEXT")
 
 
+@migrations()
+def m004_annotation_loop(db: Database) -> None:
+    """Label Studio tasks and annotations, every annotation's decisions, and the words annotators taught."""
+    db.execute("ALTER TABLE documents ADD COLUMN text TEXT")  # tasks are cut from it
+    db.execute("ALTER TABLE facts ADD COLUMN original TEXT")  # the extractor's fields, JSON: what a revert restores
+    db.execute(
+        """CREATE TABLE ls_tasks (
+            task_id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            passage_start INTEGER NOT NULL, passage_end INTEGER NOT NULL,
+            fact_ids TEXT NOT NULL, prediction_hash TEXT, pushed_at TEXT,
+            UNIQUE (project_id, document_id, passage_start, passage_end))"""
+    )
+    db.execute(
+        """CREATE TABLE ls_annotations (
+            annotation_id INTEGER PRIMARY KEY, task_id INTEGER NOT NULL, annotator TEXT,
+            updated_at TEXT, result_hash TEXT, deleted INTEGER NOT NULL DEFAULT 0, received_at TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE fact_reviews (
+            annotation_id INTEGER NOT NULL, fact_id INTEGER NOT NULL REFERENCES facts(id),
+            decision TEXT NOT NULL CHECK (decision IN ('verified', 'corrected', 'rejected', 'added')),
+            fields TEXT, at TEXT, PRIMARY KEY (annotation_id, fact_id))"""
+    )
+    db.execute("CREATE INDEX fact_reviews_fact ON fact_reviews (fact_id)")
+    db.execute(
+        "CREATE TABLE learned_synonyms (term TEXT PRIMARY KEY, canonical TEXT NOT NULL, fact_id INTEGER, at TEXT)"
+    )
+    db.execute("CREATE TABLE review_refusals (annotation_id INTEGER, task_id INTEGER, reason TEXT, at TEXT)")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

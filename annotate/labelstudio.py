@@ -1,0 +1,286 @@
+"""The Label Studio round trip, through label-studio-sdk: project, push, webhook, pull, status.
+
+Tasks are passages (a paragraph of an article holding candidate facts); predictions carry the
+extractor's candidates (model_version = extractor version). A task a person has worked on is never
+touched again by a push. Annotations come back by webhook (apply_webhook) or by pull (reconcile),
+and are turned into reviews of facts (annotate/review.py) that the store settles.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from store import Store
+from store.review import Review, TaskRecord
+
+from .errors import AnnotateError
+from .extract import EXTRACTOR_VERSION
+from .gazetteer import CONFIG_DIR, Gazetteer
+from .review import Passage, PassageFact, prediction_for, prediction_hash, read_annotation, result_hash, task_for
+from .segment import segment
+
+log = logging.getLogger("gaoxin.labelstudio")
+PROJECT_TITLE = "gaoxin 事实校对"
+WEBHOOK_ACTIONS = ["ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED"]
+SECRET_HEADER = "X-Gaoxin-Secret"
+
+
+class LabelStudioError(AnnotateError):
+    """Label Studio is down, refuses our token, or answered something we cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    project_id: int
+    new: int
+    refreshed: int
+    untouched: int  # annotated by a person: left alone
+
+
+@dataclass(frozen=True, slots=True)
+class PullResult:
+    tasks: int
+    applied: int
+    unchanged: int
+    deleted: int
+    refused: int
+
+
+# ── passages ─────────────────────────────────────────────────────────────────────────────────
+def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
+    """Every paragraph of every stored article that holds at least one fact, with the extractor's fields."""
+    out: list[Passage] = []
+    for doc, text in store.document_texts().items():
+        facts = store.facts(doc=doc)
+        if not facts:
+            continue
+        originals = store.original_fields(f.id for f in facts)
+        for article in segment(text, gaz):
+            for pieces in article.paragraphs:
+                start, end = pieces[0][0], pieces[-1][1]
+                inside = [f for f in facts if start <= f.start and f.end <= end]
+                if not inside:
+                    continue
+                pfacts = tuple(_passage_fact(f, originals.get(f.id, {})) for f in inside)
+                out.append(Passage(doc, start, end, text[start:end], article.title, article.zone, pfacts))
+    return out
+
+
+def passage_for_task(store: Store, task: TaskRecord) -> Passage:
+    """Rebuild the passage a task was made from (its text, and its facts as the prediction showed them)."""
+    text = store.document_texts().get(task.doc)
+    if text is None:
+        raise LabelStudioError(f"task {task.task_id}: document {task.doc} is no longer in the store")
+    facts = [f for f in store.facts(doc=task.doc) if task.passage_start <= f.start and f.end <= task.passage_end]
+    originals = store.original_fields(f.id for f in facts)
+    pfacts = tuple(
+        _passage_fact(f, originals.get(f.id, {})) for f in facts if f.source == "extractor" or f.id in task.fact_ids
+    )
+    zones = Counter(f.zone for f in facts if f.zone)
+    zone = zones.most_common(1)[0][0] if zones else None  # a fact the annotator adds belongs to the passage's zone
+    return Passage(
+        task.doc, task.passage_start, task.passage_end, text[task.passage_start : task.passage_end], "", zone, pfacts
+    )
+
+
+def _passage_fact(f, original: dict) -> PassageFact:
+    o = {
+        **{k: getattr(f, k) for k in ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "entity")},
+        **original,
+    }
+    return PassageFact(f.id, f.start, f.end, f.value_text, o["metric"], float(o["value"]), o["unit"], o["qualifier"],
+                       o["period"], o["kind"], o["zone"], o["entity"])  # fmt: skip
+
+
+# ── the link ─────────────────────────────────────────────────────────────────────────────────
+class LabelStudioLink:
+    def __init__(self, url: str, token: str, *, title: str = PROJECT_TITLE, timeout: float = 10.0) -> None:
+        from label_studio_sdk import LabelStudio  # imported here: it takes a second and a half
+
+        if not url or not token:
+            raise LabelStudioError("Label Studio is not configured: set GAOXIN_LS_URL and GAOXIN_LS_TOKEN")
+        self.url = url.rstrip("/")
+        self.title = title
+        self.ls = LabelStudio(base_url=self.url, api_key=token, timeout=timeout)
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        """Run an SDK call; turn transport and API errors into one clear LabelStudioError."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as exc:
+            if exc.status_code in (401, 403):
+                raise LabelStudioError(
+                    f"Label Studio at {self.url} refused the token ({exc.status_code}) while trying to {what}"
+                ) from exc
+            raise LabelStudioError(
+                f"Label Studio at {self.url} answered {exc.status_code} while trying to {what}: {exc.body}"
+            ) from exc
+        except Exception as exc:  # httpx transport errors and the like: the server is down or unreachable
+            if type(exc).__module__.startswith(("httpx", "httpcore")) or isinstance(exc, OSError):
+                raise LabelStudioError(
+                    f"Label Studio is not reachable at {self.url} ({type(exc).__name__}); is it running?"
+                ) from exc
+            raise
+
+    def check(self) -> str:
+        return self._call("identify ourselves", self.ls.users.whoami).email
+
+    def project_id(self, create: bool = True) -> int:
+        projects = self._call("list projects", lambda: list(self.ls.projects.list()))
+        for p in projects:
+            if p.title == self.title:
+                return p.id
+        if not create:
+            raise LabelStudioError(
+                f"no project titled {self.title!r} in Label Studio at {self.url}; run `gaoxin annotate push`"
+            )
+        config = (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8")
+        project = self._call(
+            "create the project", self.ls.projects.create, title=self.title, label_config=config,
+            description="数值事实校对:接受、修改、拒绝或补充机器抽取的候选事实。", model_version=EXTRACTOR_VERSION,
+            show_collab_predictions=True,
+        )  # fmt: skip
+        return project.id
+
+    # push ──────────────────────────────────────────────────────────────────────────────────
+    def push(self, store: Store, gaz: Gazetteer) -> PushResult:
+        """Create the project if needed and send every passage with candidates; idempotent."""
+        pid = self.project_id(create=True)
+        known = store.tasks(pid)
+        annotated = self._annotated_tasks(pid)
+        new, refreshed, untouched = [], 0, 0
+        for passage in passages(store, gaz):
+            rec = known.get((passage.doc, passage.start, passage.end))
+            digest = prediction_hash(passage)
+            if rec is None:
+                new.append(passage)
+            elif rec.task_id in annotated or rec.task_id in store.annotated_task_ids():
+                untouched += 1
+            elif rec.prediction_hash != digest:
+                self._refresh(rec, passage, digest, store)
+                refreshed += 1
+        for batch in _chunks(new, 50):
+            response = self._call(
+                "import tasks",
+                self.ls.projects.import_tasks,
+                id=pid,
+                request=[task_for(p) for p in batch],
+                return_task_ids=True,
+            )
+            for task_id, passage in zip(response.task_ids, batch, strict=True):
+                store.record_task(TaskRecord(task_id, pid, passage.doc, passage.start, passage.end,
+                                             tuple(f.id for f in passage.facts), prediction_hash(passage)))  # fmt: skip
+        return PushResult(pid, len(new), refreshed, untouched)
+
+    def _annotated_tasks(self, pid: int) -> set[int]:
+        tasks = self._call("list tasks", lambda: list(self.ls.tasks.list(project=pid, fields="all")))
+        return {t.id for t in tasks if (t.total_annotations or 0) > 0 or (t.cancelled_annotations or 0) > 0}
+
+    def _refresh(self, rec: TaskRecord, passage: Passage, digest: str, store: Store) -> None:
+        for old in self._call("list predictions", lambda: list(self.ls.predictions.list(task=rec.task_id))):
+            self._call("delete a prediction", self.ls.predictions.delete, id=old.id)
+        pred = prediction_for(passage)
+        self._call("add a prediction", self.ls.predictions.create, task=rec.task_id, result=pred["result"],
+                   model_version=pred["model_version"], score=pred["score"])  # fmt: skip
+        store.record_task(TaskRecord(rec.task_id, rec.project_id, rec.doc, rec.passage_start, rec.passage_end,
+                                     tuple(f.id for f in passage.facts), digest))  # fmt: skip
+
+    # webhook registration ───────────────────────────────────────────────────────────────────
+    def connect(self, hook_url: str, secret: str) -> int:
+        """Register (or repair) the webhook that tells the bot about every annotation."""
+        pid = self.project_id(create=True)
+        hooks = self._call("list webhooks", lambda: list(self.ls.webhooks.list(project=str(pid))))
+        for hook in hooks:
+            if hook.url == hook_url:
+                self._call("update the webhook", self.ls.webhooks.update, id=hook.id, url=hook_url, project=pid,
+                           send_payload=True, send_for_all_actions=False, actions=WEBHOOK_ACTIONS,
+                           headers={SECRET_HEADER: secret}, is_active=True)  # fmt: skip
+                return hook.id
+        hook = self._call("register the webhook", self.ls.webhooks.create, url=hook_url, project=pid, send_payload=True,
+                          send_for_all_actions=False, actions=WEBHOOK_ACTIONS, headers={SECRET_HEADER: secret},
+                          is_active=True)  # fmt: skip
+        return hook.id
+
+    # pull ──────────────────────────────────────────────────────────────────────────────────
+    def pull(self, store: Store) -> PullResult:
+        """Read every annotation of the project and reconcile the store with it; idempotent."""
+        pid = self.project_id(create=False)
+        tasks = self._call("list tasks", lambda: list(self.ls.tasks.list(project=pid, fields="all")))
+        applied = unchanged = deleted = refused = 0
+        for task in tasks:
+            rec = store.task(task.id)
+            if rec is None:
+                continue  # a task we did not make
+            live = set()
+            for ann in task.annotations or []:
+                ann = ann if isinstance(ann, dict) else ann.model_dump() if hasattr(ann, "model_dump") else dict(ann)
+                live.add(ann["id"])
+                outcome, n_refused = apply_annotation(store, rec, ann)
+                applied += outcome == "applied"
+                unchanged += outcome == "unchanged"
+                refused += n_refused
+            gone = store.annotation_ids(task.id) - live
+            if gone:
+                store.delete_annotations(gone)
+                deleted += len(gone)
+        return PullResult(len(tasks), applied, unchanged, deleted, refused)
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# ── applying one annotation (webhook and pull share this) ────────────────────────────────────
+def annotator_of(ann: dict) -> str:
+    who = ann.get("completed_by")
+    if isinstance(who, dict):  # inside GET /api/tasks/{id} it is an object; elsewhere an id
+        return str(who.get("email") or who.get("id"))
+    return str(who if who is not None else ann.get("created_username", "unknown")).strip()
+
+
+def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int]:
+    """Apply one annotation (as Label Studio sends it) to the store; returns (outcome, refused regions)."""
+    result = ann.get("result") or []
+    if ann.get("was_cancelled"):
+        result = []
+    passage = passage_for_task(store, rec)
+    decisions, refused = read_annotation(result, passage)
+    for reason in refused:
+        log.warning("annotation %s on task %s: refused %s", ann.get("id"), rec.task_id, reason)
+    reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]
+    outcome = store.apply_annotation(
+        task_id=rec.task_id, annotation_id=int(ann["id"]), annotator=annotator_of(ann),
+        updated_at=str(ann.get("updated_at") or ann.get("created_at") or ""), result_hash=result_hash(result),
+        reviews=reviews, refused=refused,
+    )  # fmt: skip
+    return outcome.outcome, len(refused)
+
+
+def apply_webhook(store: Store, payload: dict) -> dict:
+    """Handle one Label Studio webhook payload; returns a small summary for the HTTP reply."""
+    action = payload.get("action")
+    if action in ("ANNOTATION_CREATED", "ANNOTATION_UPDATED"):
+        ann, task = payload.get("annotation"), payload.get("task")
+        if not isinstance(ann, dict) or not isinstance(task, dict) or "id" not in ann or "id" not in task:
+            raise LabelStudioError("the webhook has no annotation or task")
+        rec = store.task(int(task["id"]))
+        if rec is None:
+            return {"action": action, "outcome": "ignored", "reason": f"task {task['id']} was not made by gaoxin"}
+        outcome, refused = apply_annotation(store, rec, ann)
+        return {"action": action, "outcome": outcome, "refused": refused}
+    if action == "ANNOTATIONS_DELETED":
+        ids = [int(a["id"]) for a in payload.get("annotations") or [] if isinstance(a, dict) and "id" in a]
+        changed = store.delete_annotations(ids)
+        return {"action": action, "outcome": "deleted", "facts": len(changed)}
+    return {"action": action, "outcome": "ignored", "reason": "not an annotation event"}
+
+
+def default_cache() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "ls-cache"

@@ -1,0 +1,289 @@
+"""Facts ⇄ Label Studio tasks: passages with pre-annotations out, annotators' decisions back.
+
+Pure: no SDK, no SQL. Offsets in a task are code points into the passage; the passage's start in
+the file turns them into file offsets. Label Studio checks none of them, so every region that
+comes back is checked against the passage text, and refused (with a reason) when it does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from .extract import EXTRACTOR_VERSION
+from .numbers import find_quantities, parse_chinese_number
+
+VALUE, METRIC, ZONE, PERIOD, ENTITY = "数值", "指标", "园区", "时间", "主体"
+QUALIFIERS = {"exact": "精确", "more_than": "超过", "about": "约", "at_least": "至少", "less_than": "不足"}
+KINDS = {"level": "水平", "growth": "增长", "share": "占比", "rank": "排名", "target": "目标", "other": "其他"}
+ACCEPT, REJECT = "正确", "错误"
+EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone")
+
+
+@dataclass(frozen=True, slots=True)
+class PassageFact:
+    id: int
+    start: int  # file offsets of the value
+    end: int
+    value_text: str
+    metric: str
+    value: float
+    unit: str
+    qualifier: str
+    period: str | None
+    kind: str
+    zone: str | None
+    entity: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stretch of one article (a paragraph) holding candidate facts: one Label Studio task."""
+
+    doc: str
+    start: int  # file offsets
+    end: int
+    text: str
+    title: str
+    zone: str | None
+    facts: tuple[PassageFact, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc}:{self.start}-{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one annotation says about one fact (fact_id None: a fact the annotator added)."""
+
+    fact_id: int | None
+    action: str  # verified | corrected | rejected | added
+    fields: dict[str, object] = field(default_factory=dict)  # corrected or added fields, file offsets included
+
+
+def region_id(fact_id: int, part: str = "") -> str:
+    return f"f{fact_id}{part}"
+
+
+def task_for(passage: Passage) -> dict:
+    """A task with the passage, its context, and the candidates as one prediction."""
+    about = f"园区:{passage.zone or '未知'}  ·  文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
+    return {
+        "data": {
+            "text": passage.text,
+            "title": passage.title,
+            "about": about,
+            "doc": passage.doc,
+            "passage_start": passage.start,
+            "passage_end": passage.end,
+            "fact_ids": [f.id for f in passage.facts],
+        },
+        "predictions": [prediction_for(passage)],
+    }
+
+
+def prediction_for(passage: Passage) -> dict:
+    result: list[dict] = []
+    for f in passage.facts:
+        s, e = f.start - passage.start, f.end - passage.start
+        rid = region_id(f.id)
+        span = {"start": s, "end": e, "text": passage.text[s:e]}
+        result.append(_item(rid, "label", "labels", {**span, "labels": [VALUE]}))
+        for name, text in (
+            ("metric", f.metric), ("value", _number(f.value)), ("unit", f.unit),
+            ("period", f.period or ""), ("zone", f.zone or ""),
+        ):  # fmt: skip
+            result.append(_item(rid, name, "textarea", {**span, "text": [text]}))
+        result.append(_item(rid, "qualifier", "choices", {**span, "choices": [QUALIFIERS.get(f.qualifier, "精确")]}))
+        result.append(_item(rid, "kind", "choices", {**span, "choices": [KINDS.get(f.kind, "其他")]}))
+        for part, label, text in (
+            ("m", METRIC, f.metric.removesuffix("数量")),
+            ("z", ZONE, f.zone),
+            ("p", PERIOD, f.period),
+        ):
+            found = _near(passage.text, text, s) if text else None
+            if found is not None:
+                result.append(
+                    _item(
+                        rid + part,
+                        "label",
+                        "labels",
+                        {"start": found, "end": found + len(text), "text": text, "labels": [label]},
+                    )
+                )
+                result.append(
+                    {"type": "relation", "from_id": rid, "to_id": rid + part, "direction": "right", "labels": [label]}
+                )
+    return {"model_version": EXTRACTOR_VERSION, "score": 0.5, "result": result}
+
+
+def prediction_hash(passage: Passage) -> str:
+    return hashlib.sha256(json.dumps(task_for(passage), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _item(rid: str, from_name: str, kind: str, value: dict) -> dict:
+    return {"id": rid, "from_name": from_name, "to_name": "text", "type": kind, "value": value}
+
+
+def _near(text: str, needle: str, anchor: int) -> int | None:
+    """The occurrence of `needle` closest before (else after) position `anchor`."""
+    before = text.rfind(needle, 0, anchor + len(needle))
+    if before >= 0:
+        return before
+    after = text.find(needle, anchor)
+    return after if after >= 0 else None
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+# ── reading annotations ──────────────────────────────────────────────────────────────────────
+def result_hash(result: list[dict]) -> str:
+    return hashlib.sha256(json.dumps(result, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def read_annotation(result: list[dict], passage: Passage) -> tuple[list[Decision], list[str]]:
+    """Turn an annotation's result into decisions about the passage's facts, and reasons for what was refused."""
+    regions: dict[str, dict[str, dict]] = {}
+    relations: dict[str, list[str]] = {}
+    refused: list[str] = []
+    for item in result if isinstance(result, list) else []:
+        if not isinstance(item, dict):
+            refused.append("an item of the result is not an object")
+            continue
+        if item.get("type") == "relation":
+            relations.setdefault(str(item.get("from_id")), []).append(str(item.get("to_id")))
+            continue
+        rid, name, value = item.get("id"), item.get("from_name"), item.get("value")
+        if not isinstance(rid, str) or not isinstance(value, dict):
+            refused.append(f"region {rid!r}: no id or no value")
+            continue
+        regions.setdefault(rid, {})[str(name)] = value
+    by_id = {region_id(f.id): f for f in passage.facts}
+    decisions: list[Decision] = []
+    seen: set[int] = set()
+    based_on_prediction = any(
+        (it.get("origin") == "prediction") or str(it.get("id", "")) in by_id for it in result if isinstance(it, dict)
+    )
+    for rid, parts in regions.items():
+        label = parts.get("label", {})
+        if VALUE not in (label.get("labels") or []):
+            continue
+        span = _checked_span(label, passage)
+        if isinstance(span, str):
+            refused.append(f"region {rid}: {span}")
+            if rid in by_id:
+                seen.add(by_id[rid].id)  # refused, not deleted: the fact stays as it was
+            continue
+        start, end = span
+        fact = by_id.get(rid) or next((f for f in passage.facts if (f.start, f.end) == (start, end)), None)
+        fields = _fields(parts, regions, relations.get(rid, []), passage)
+        if fact is not None:
+            seen.add(fact.id)
+        verdict = (parts.get("verdict", {}).get("choices") or [None])[0]
+        if verdict == REJECT:
+            if fact is not None:
+                decisions.append(Decision(fact.id, "rejected"))
+            continue
+        if fact is not None:
+            changed = {k: v for k, v in fields.items() if _differs(getattr(fact, k), v)}
+            decisions.append(Decision(fact.id, "corrected" if changed else "verified", changed))
+            continue
+        added = _added(fields, start, end, passage)
+        if isinstance(added, str):
+            refused.append(f"region {rid}: {added}")
+        else:
+            decisions.append(Decision(None, "added", added))
+    if based_on_prediction:  # a predicted value the annotator deleted is a rejected candidate
+        decisions += [Decision(f.id, "rejected") for f in passage.facts if f.id not in seen]
+    return decisions, refused
+
+
+def _checked_span(value: dict, passage: Passage) -> tuple[int, int] | str:
+    start, end, text = value.get("start"), value.get("end"), value.get("text")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        return "start/end are not whole numbers"
+    if not 0 <= start < end <= len(passage.text):
+        return f"span {start}-{end} is outside the passage (0-{len(passage.text)})"
+    if text is not None and passage.text[start:end] != text:
+        return f"text {text!r} is not what the passage has at {start}-{end} ({passage.text[start:end]!r})"
+    return passage.start + start, passage.start + end
+
+
+def _fields(parts: dict[str, dict], regions: dict[str, dict[str, dict]], related: list[str], passage: Passage) -> dict:
+    out: dict[str, object] = {}
+    for name in ("metric", "value", "unit", "period", "zone"):
+        texts = parts.get(name, {}).get("text")
+        if isinstance(texts, list) and texts and isinstance(texts[0], str) and texts[0].strip():
+            out[name] = texts[0].strip()
+        elif isinstance(texts, str) and texts.strip():
+            out[name] = texts.strip()
+    for name, table in (("qualifier", QUALIFIERS), ("kind", KINDS)):
+        choice = (parts.get(name, {}).get("choices") or [None])[0]
+        back = {v: k for k, v in table.items()}
+        if choice in back:
+            out[name] = back[choice]
+    if "value" in out:
+        try:
+            out["value"] = float(str(out["value"]).replace(",", ""))
+        except ValueError:
+            out.pop("value")
+    for rid in related:  # a linked span fills a field the annotator left to it
+        label = regions.get(rid, {}).get("label", {})
+        labels = label.get("labels") or []
+        text = label.get("text")
+        if not isinstance(text, str):
+            continue
+        for tag, name in ((METRIC, "metric"), (ZONE, "zone"), (PERIOD, "period"), (ENTITY, "entity")):
+            if tag in labels and name not in out:
+                out[name] = text
+    return out
+
+
+def _differs(old: object, new: object) -> bool:
+    if isinstance(old, float) or isinstance(new, float):
+        try:
+            return abs(float(old) - float(new)) > 1e-9  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return True
+    return (old or "") != (new or "")
+
+
+def _added(fields: dict, start: int, end: int, passage: Passage) -> dict | str:
+    printed = passage.text[start - passage.start : end - passage.start]
+    if "value" not in fields or "unit" not in fields:
+        found = find_quantities(printed)
+        if found:
+            fields.setdefault("value", found[0].value)
+            fields.setdefault("unit", found[0].unit)
+            fields.setdefault("qualifier", found[0].qualifier)
+    if "value" not in fields:  # a unit the extractor does not know (4级): the annotator's span still holds the number
+        plain = re.search(r"\d+(?:\.\d+)?", printed.replace(",", ""))
+        if plain:
+            fields["value"] = float(plain.group())
+        elif (cn := re.match(r"[零一二两三四五六七八九十百千万]+", printed)) and (
+            n := parse_chinese_number(cn.group())
+        ) is not None:
+            fields["value"] = n
+    if "value" not in fields:
+        return f"no number in {printed!r} and no value given"
+    if not fields.get("metric"):
+        return "a new fact needs a metric name"
+    sentence = _sentence(passage.text, start - passage.start, end - passage.start)
+    return {
+        "metric": fields["metric"], "value": fields["value"], "unit": fields.get("unit", ""),
+        "qualifier": fields.get("qualifier", "exact"), "period": fields.get("period"), "kind": fields.get("kind", "level"),
+        "zone": fields.get("zone") or passage.zone, "entity": fields.get("entity"),
+        "start": start, "end": end, "value_text": printed,
+        "quote": sentence[0], "quote_start": passage.start + sentence[1], "quote_end": passage.start + sentence[2],
+    }  # fmt: skip
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[str, int, int]:
+    left = max((m.end() for m in re.finditer(r"[。!?;!?；\n]", text[:start])), default=0)
+    right = next((m.start() + 1 for m in re.finditer(r"[。!?;!?；\n]", text[end:])), len(text) - end) + end
+    return text[left:right].strip(), left, right

@@ -1,0 +1,294 @@
+"""The annotation loop's side of the store: Label Studio tasks, annotations, reviews, and what they do to facts.
+
+Every annotation's decisions are kept (fact_reviews). A fact's state is settled from them: the
+most recent submission wins, a deleted annotation no longer counts, and with no review left the
+fact is a candidate again with its extracted fields. Every change writes fact_history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "entity")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One annotation's decision about one fact (fact_id None: a fact the annotator added)."""
+
+    fact_id: int | None
+    action: str  # verified | corrected | rejected | added
+    fields: dict
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    task_id: int
+    project_id: int
+    doc: str
+    passage_start: int
+    passage_end: int
+    fact_ids: tuple[int, ...]
+    prediction_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    outcome: str  # applied | unchanged
+    changed_facts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStatus:
+    tasks: int
+    annotated_tasks: int
+    annotations: int
+    candidate: int
+    verified: int
+    rejected: int
+    disagreements: tuple[tuple[int, str], ...]  # (fact id, what the annotators said)
+    refusals: int
+
+
+class ReviewStore:
+    """Mixed into Store; uses its `db`, `_write` and `_history`."""
+
+    # ── documents and tasks ──────────────────────────────────────────────────────────────────
+    def document_texts(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT name, text FROM documents WHERE text IS NOT NULL ORDER BY name").fetchall())
+
+    def original_fields(self, fact_ids: Iterable[int]) -> dict[int, dict]:
+        """The extractor's fields of each fact (what a prediction shows)."""
+        out = {}
+        for fid in fact_ids:
+            row = self.db.execute("SELECT original FROM facts WHERE id = ?", [fid]).fetchone()
+            if row and row[0]:
+                out[fid] = json.loads(row[0])
+        return out
+
+    def tasks(self, project_id: int) -> dict[tuple[str, int, int], TaskRecord]:
+        rows = self.db.execute(
+            """SELECT t.task_id, t.project_id, d.name, t.passage_start, t.passage_end, t.fact_ids, t.prediction_hash
+               FROM ls_tasks t JOIN documents d ON d.id = t.document_id WHERE t.project_id = ?""",
+            [project_id],
+        ).fetchall()
+        out = {}
+        for tid, pid, doc, s, e, ids, h in rows:
+            out[(doc, s, e)] = TaskRecord(tid, pid, doc, s, e, tuple(json.loads(ids)), h)
+        return out
+
+    def task(self, task_id: int) -> TaskRecord | None:
+        row = self.db.execute(
+            """SELECT t.task_id, t.project_id, d.name, t.passage_start, t.passage_end, t.fact_ids, t.prediction_hash
+               FROM ls_tasks t JOIN documents d ON d.id = t.document_id WHERE t.task_id = ?""",
+            [task_id],
+        ).fetchone()
+        if row is None:
+            return None
+        return TaskRecord(row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), row[6])
+
+    def record_task(self, rec: TaskRecord) -> None:
+        with self._write() as db:
+            doc_id = db.execute("SELECT id FROM documents WHERE name = ?", [rec.doc]).fetchone()[0]
+            db.execute(
+                """INSERT INTO ls_tasks (task_id, project_id, document_id, passage_start, passage_end, fact_ids,
+                                         prediction_hash, pushed_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(task_id) DO UPDATE SET fact_ids = excluded.fact_ids,
+                       prediction_hash = excluded.prediction_hash, pushed_at = excluded.pushed_at""",
+                [rec.task_id, rec.project_id, doc_id, rec.passage_start, rec.passage_end, json.dumps(rec.fact_ids),
+                 rec.prediction_hash, _now()],
+            )  # fmt: skip
+
+    def annotated_task_ids(self) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT task_id FROM ls_annotations WHERE deleted = 0")}
+
+    def annotation_ids(self, task_id: int) -> set[int]:
+        rows = self.db.execute("SELECT annotation_id FROM ls_annotations WHERE task_id = ? AND deleted = 0", [task_id])
+        return {r[0] for r in rows}
+
+    # ── applying annotations ─────────────────────────────────────────────────────────────────
+    def apply_annotation(
+        self, *, task_id: int, annotation_id: int, annotator: str, updated_at: str, result_hash: str,
+        reviews: list[Review], refused: list[str],
+    ) -> ApplyResult:  # fmt: skip
+        """Record one annotation's reviews and settle the facts they touch (idempotent)."""
+        row = self.db.execute(
+            "SELECT result_hash, deleted FROM ls_annotations WHERE annotation_id = ?", [annotation_id]
+        ).fetchone()
+        if row and row[0] == result_hash and not row[1]:
+            return ApplyResult("unchanged")
+        now = _now()
+        with self._write() as db:
+            db.execute(
+                """INSERT INTO ls_annotations (annotation_id, task_id, annotator, updated_at, result_hash, deleted, received_at)
+                   VALUES (?, ?, ?, ?, ?, 0, ?)
+                   ON CONFLICT(annotation_id) DO UPDATE SET annotator = excluded.annotator, updated_at = excluded.updated_at,
+                       result_hash = excluded.result_hash, deleted = 0, received_at = excluded.received_at""",
+                [annotation_id, task_id, annotator, updated_at, result_hash, now],
+            )
+            for reason in refused:
+                db.execute(
+                    "INSERT INTO review_refusals (annotation_id, task_id, reason, at) VALUES (?, ?, ?, ?)",
+                    [annotation_id, task_id, reason, now],
+                )
+            touched = {
+                r[0] for r in db.execute("SELECT fact_id FROM fact_reviews WHERE annotation_id = ?", [annotation_id])
+            }
+            db.execute("DELETE FROM fact_reviews WHERE annotation_id = ?", [annotation_id])
+            for review in reviews:
+                fact_id = review.fact_id
+                if review.action == "added":
+                    fact_id = self._added_fact(annotation_id, annotator, task_id, review.fields, now)
+                fields = review.fields if review.action == "added" else self._reviewed_fields(fact_id, review)
+                db.execute(
+                    "INSERT OR REPLACE INTO fact_reviews (annotation_id, fact_id, decision, fields, at) VALUES (?, ?, ?, ?, ?)",
+                    [annotation_id, fact_id, review.action, json.dumps(fields, ensure_ascii=False), now],
+                )
+                touched.add(fact_id)
+            changed = tuple(fid for fid in sorted(touched) if self._settle(fid, now))
+        return ApplyResult("applied", changed)
+
+    def delete_annotations(self, annotation_ids: Iterable[int]) -> tuple[int, ...]:
+        """Annotations deleted in Label Studio stop counting; their facts settle on what remains."""
+        ids = list(annotation_ids)
+        if not ids:
+            return ()
+        now = _now()
+        marks = ", ".join("?" * len(ids))
+        with self._write() as db:
+            db.execute(f"UPDATE ls_annotations SET deleted = 1 WHERE annotation_id IN ({marks})", ids)
+            touched = {
+                r[0] for r in db.execute(f"SELECT fact_id FROM fact_reviews WHERE annotation_id IN ({marks})", ids)
+            }
+            return tuple(fid for fid in sorted(touched) if self._settle(fid, now))
+
+    def _reviewed_fields(self, fact_id: int, review: Review) -> dict:
+        original = self.original_fields([fact_id]).get(fact_id, {})
+        return {**{k: original.get(k) for k in EDITABLE}, **review.fields}
+
+    def _added_fact(self, annotation_id: int, annotator: str, task_id: int, fields: dict, now: str) -> int:
+        row = self.db.execute(
+            """SELECT f.id FROM facts f JOIN fact_reviews r ON r.fact_id = f.id
+               WHERE r.annotation_id = ? AND f.start = ? AND f."end" = ? AND f.source LIKE 'annotator:%'""",
+            [annotation_id, fields["start"], fields["end"]],
+        ).fetchone()
+        if row is None:  # the annotation may have been applied before, with this fact already added
+            row = self.db.execute(
+                """SELECT id FROM facts WHERE source = ? AND start = ? AND "end" = ? AND document_id =
+                   (SELECT document_id FROM ls_tasks WHERE task_id = ?)""",
+                [f"annotator:{annotator}#{annotation_id}", fields["start"], fields["end"], task_id],
+            ).fetchone()
+        if row:
+            return row[0]
+        task = self.db.execute("SELECT document_id FROM ls_tasks WHERE task_id = ?", [task_id]).fetchone()
+        record = {k: fields.get(k) for k in EDITABLE}
+        fact_id = (
+            self.db["facts"]
+            .insert(
+                {
+                    **record,
+                    "document_id": task[0],
+                    "article_idx": None,
+                    "article": None,
+                    "quote": fields.get("quote", ""),
+                    "value_text": fields.get("value_text", ""),
+                    "start": fields["start"],
+                    "end": fields["end"],
+                    "quote_start": fields.get("quote_start"),
+                    "quote_end": fields.get("quote_end"),
+                    "confidence": 1.0,
+                    "extractor_version": None,
+                    "status": "verified",
+                    "source": f"annotator:{annotator}#{annotation_id}",
+                    "created_at": now,
+                    "updated_at": now,
+                    "context": fields.get("quote", ""),
+                    "original": json.dumps(record, ensure_ascii=False),
+                }  # fmt: skip
+            )
+            .last_pk
+        )
+        self._history(fact_id, f"annotator:{annotator}", "added", None, record, now)
+        return fact_id
+
+    def _settle(self, fact_id: int, now: str) -> bool:
+        """Bring a fact to what its latest live review says (or back to its extracted self); True if it changed."""
+        fact = self.db.execute(
+            f"SELECT status, source, original, {', '.join(_q(k) for k in EDITABLE)} FROM facts WHERE id = ?", [fact_id]
+        ).fetchone()
+        if fact is None:
+            return False
+        status, source, original = fact[0], fact[1], json.loads(fact[2] or "{}")
+        current = dict(zip(EDITABLE, fact[3:], strict=True))
+        latest = self.db.execute(
+            """SELECT r.decision, r.fields, a.annotator FROM fact_reviews r
+               JOIN ls_annotations a ON a.annotation_id = r.annotation_id
+               WHERE r.fact_id = ? AND a.deleted = 0 ORDER BY a.updated_at DESC, a.annotation_id DESC LIMIT 1""",
+            [fact_id],
+        ).fetchone()
+        if latest is None:
+            new_status = "rejected" if source.startswith("annotator:") else "candidate"
+            fields, actor, action = {k: original.get(k) for k in EDITABLE}, "label-studio", "reverted"
+        else:
+            decision, fields_json, annotator = latest
+            actor = f"annotator:{annotator}"
+            if decision == "rejected":
+                new_status, fields, action = "rejected", current, "rejected"
+            else:
+                new_status, action = "verified", decision
+                fields = {k: json.loads(fields_json).get(k, current[k]) for k in EDITABLE}
+        changed = {k: (current[k], fields[k]) for k in EDITABLE if current[k] != fields[k]}
+        if new_status == status and not changed:
+            return False
+        sets = ", ".join(f"{_q(k)} = ?" for k in changed)
+        self.db.execute(
+            f"UPDATE facts SET status = ?, updated_at = ?{', ' + sets if sets else ''} WHERE id = ?",
+            [new_status, now, *(v[1] for v in changed.values()), fact_id],
+        )
+        before = {"status": status, **{k: v[0] for k, v in changed.items()}}
+        after = {"status": new_status, **{k: v[1] for k, v in changed.items()}}
+        self._history(fact_id, actor, action, before, after, now)
+        if "metric" in changed and original.get("metric") and fields.get("metric") and new_status == "verified":
+            self.db.execute(
+                "INSERT OR REPLACE INTO learned_synonyms (term, canonical, fact_id, at) VALUES (?, ?, ?, ?)",
+                [original["metric"], fields["metric"], fact_id, now],
+            )
+        return True
+
+    # ── reading ──────────────────────────────────────────────────────────────────────────────
+    def learned_synonyms(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT term, canonical FROM learned_synonyms").fetchall())
+
+    def review_status(self) -> ReviewStatus:
+        counts = dict(self.db.execute("SELECT status, count(*) FROM facts GROUP BY status").fetchall())
+        disagreements = []
+        rows = self.db.execute(
+            """SELECT r.fact_id, group_concat(a.annotator || ':' || r.decision || ':' || r.fields, ' | ')
+               FROM fact_reviews r JOIN ls_annotations a ON a.annotation_id = r.annotation_id
+               WHERE a.deleted = 0 GROUP BY r.fact_id
+               HAVING count(DISTINCT a.annotator) > 1 AND count(DISTINCT r.decision || r.fields) > 1"""
+        ).fetchall()
+        for fid, said in rows:
+            disagreements.append((fid, said))
+        return ReviewStatus(
+            tasks=self.db.execute("SELECT count(*) FROM ls_tasks").fetchone()[0],
+            annotated_tasks=len(self.annotated_task_ids()),
+            annotations=self.db.execute("SELECT count(*) FROM ls_annotations WHERE deleted = 0").fetchone()[0],
+            candidate=counts.get("candidate", 0),
+            verified=counts.get("verified", 0),
+            rejected=counts.get("rejected", 0),
+            disagreements=tuple(disagreements),
+            refusals=self.db.execute("SELECT count(*) FROM review_refusals").fetchone()[0],
+        )
+
+
+def _q(column: str) -> str:
+    return f'"{column}"'

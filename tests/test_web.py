@@ -1,0 +1,278 @@
+"""The web chat page end to end: the real app on a loopback port, driven in Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from bot.app import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No internet here: everything that phones home stays off.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+QINGDAO = "青岛高新区 权力事项数量"
+QINGDAO_TITLE = "《青岛高新区:盘活高质量发展“一盘棋”》"
+
+
+class LiveServer:
+    """The app served by werkzeug on a free loopback port, in a background thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gaoxin-live", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the web tests need Debian's chromium. "
+            "`make test` (or `make browser`) installs it with apt-get.",
+            pytrace=False,
+        )
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(seed_db_path) -> Iterator[LiveServer]:
+    with LiveServer(create_app({"DB": str(seed_db_path), "API_TOKEN": ""})) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def locked_site(seed_db_path) -> Iterator[LiveServer]:
+    with LiveServer(create_app({"DB": str(seed_db_path), "API_TOKEN": "secret"})) as server:
+        yield server
+
+
+class Chat:
+    """One browser tab on the chat page, with the API requests it sent and the script errors it met."""
+
+    def __init__(self, page, url: str) -> None:
+        self.page = page
+        self.requests: list = []
+        self.errors: list[str] = []
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("request", self._on_request)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("dialog", self._on_dialog)
+        page.goto(url + "/")
+        self.input = page.get_by_label("问题", exact=True)
+
+    def _on_request(self, request) -> None:
+        if request.url.endswith("/api/v1/ask"):
+            self.requests.append(request)
+
+    def _on_console(self, message) -> None:
+        # Chromium logs every 4xx/5xx response itself; any other error (a CSP violation, a JS error) is the page's
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(message.text)
+
+    def _on_dialog(self, dialog) -> None:
+        self.errors.append(f"dialog: {dialog.message}")  # an alert() would mean injected script ran
+        dialog.dismiss()
+
+    @property
+    def bot_messages(self):
+        return self.page.locator(".msg.bot:not(.intro)")
+
+    def last_reply(self, states: str = "done|error|needs-token"):
+        reply = self.bot_messages.last
+        expect(reply).to_have_attribute("data-state", re.compile(f"^({states})$"))
+        return reply
+
+    def ask(self, question: str, states: str = "done|error|needs-token"):
+        """Type the question, press Enter, and return the reply once it has arrived."""
+        before = self.bot_messages.count()
+        self.input.fill(question)
+        self.input.press("Enter")
+        expect(self.bot_messages).to_have_count(before + 1)
+        return self.last_reply(states)
+
+
+@pytest.fixture
+def open_chat(browser):
+    """Open the chat page of a live server in a fresh browser context (its own localStorage)."""
+    contexts = []
+    chats: list[Chat] = []
+
+    def _open(server: LiveServer, **context_options) -> Chat:
+        context = browser.new_context(locale="zh-CN", **context_options)
+        contexts.append(context)
+        chats.append(Chat(context.new_page(), server.url))
+        return chats[-1]
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert [e for chat in chats for e in chat.errors] == []
+
+
+@pytest.fixture
+def chat(open_chat, site) -> Chat:
+    return open_chat(site)
+
+
+def test_a_question_shows_the_fact_its_quote_source_and_badge(chat):
+    expect(chat.page).to_have_title(re.compile("高新区数据问答"))
+    reply = chat.ask(QINGDAO)
+
+    expect(chat.page.locator(".msg.user").last).to_have_text(QINGDAO)
+    assert reply.get_attribute("data-status") == "answered"
+    expect(reply.locator(".fact-who")).to_contain_text("青岛高新区")
+    expect(reply.locator(".fact-value .value")).to_have_text("394项")
+    expect(reply.locator("blockquote")).to_contain_text("行政权力事项")
+    expect(reply.locator(".source")).to_contain_text(QINGDAO_TITLE)
+    expect(reply.locator(".source")).to_contain_text(".txt")
+    expect(reply.locator(".fact-value .badge")).to_have_text("⚠️未核实")
+    expect(reply.locator(".alternatives")).to_contain_text("306项")  # the runner-up the reply text lists
+    assert "394" in reply.get_attribute("data-text")  # the plain text stays available
+    expect(chat.input).to_be_focused()
+    expect(chat.input).to_have_value("")
+    assert len(chat.requests) == 1
+    assert chat.requests[0].post_data_json == {"q": QINGDAO}
+    assert chat.requests[0].headers.get("authorization") is None
+
+
+def test_an_example_chip_asks_its_question(chat):
+    chat.page.get_by_role("button", name="大连高新区瞪羚企业有多少家?").click()
+    reply = chat.last_reply()
+    expect(chat.page.locator(".msg.user").last).to_have_text("大连高新区瞪羚企业有多少家?")
+    expect(reply.locator(".fact-value .value")).to_have_text("60家")
+    expect(chat.input).to_be_focused()
+
+    chat.page.get_by_role("button", name="帮助", exact=True).click()
+    expect(chat.bot_messages).to_have_count(2)
+    expect(chat.last_reply()).to_contain_text("试试这样问")
+
+
+def test_a_ranking_lists_every_zone_with_its_sources(chat):
+    reply = chat.ask("高新技术企业 排名")
+    assert reply.get_attribute("data-status") == "answered"
+    expect(reply.locator("ol li").first).to_contain_text("高新区")
+    expect(reply.locator("details.sources summary")).to_contain_text("来源")
+
+
+def test_an_ambiguous_question_offers_options_that_ask_again(chat):
+    reply = chat.ask("企业数量")
+    assert reply.get_attribute("data-status") == "ambiguous"
+    options = reply.locator("ol.options button")
+    assert options.count() >= 2
+    first = options.first.text_content()
+    options.first.click()
+    expect(chat.bot_messages).to_have_count(2)
+    answer = chat.last_reply()
+    assert answer.get_attribute("data-status") == "answered"
+    expect(answer.locator(".fact-who")).to_contain_text(first.split()[0])
+
+
+def test_an_unknown_zone_gets_the_unknown_text_and_no_number(chat):
+    reply = chat.ask("火星高新区 GDP")
+    assert reply.get_attribute("data-status") == "unknown"
+    expect(reply).to_contain_text("没有“火星高新区”的数据")
+    expect(reply.locator(".fact-value")).to_have_count(0)
+    assert not re.search(r"\d", reply.locator(".bubble").inner_text())
+
+
+def test_an_empty_question_is_not_sent_and_a_hint_is_shown(chat):
+    chat.input.fill("   ")
+    chat.input.press("Enter")
+    expect(chat.page.locator("#hint")).to_contain_text("请先输入问题")
+    chat.page.get_by_role("button", name="发送").click()
+    expect(chat.page.locator("#hint")).to_contain_text("请先输入问题")
+    expect(chat.page.locator(".msg.user")).to_have_count(0)
+    chat.page.wait_for_timeout(200)  # a request, had one been sent, would have started by now
+    assert chat.requests == []
+    expect(chat.input).to_be_focused()
+
+    chat.ask(QINGDAO)
+    expect(chat.page.locator("#hint")).to_have_text("")
+
+
+def test_markup_in_a_question_is_shown_as_text(chat):
+    question = "<img src=x onerror=alert(1)> 青岛高新区"
+    chat.ask(question)
+    expect(chat.page.locator(".msg.user").last).to_have_text(question)
+    assert chat.page.locator("img").count() == 0
+    assert chat.page.evaluate("document.querySelectorAll('.messages img, .messages script').length") == 0
+
+
+def test_server_errors_and_network_failures_are_shown_politely(chat):
+    reply = chat.ask("青" * 501)  # over the server's length limit: a 400 with a reason
+    expect(reply).to_have_class(re.compile(r"\berror\b"))
+    expect(reply).to_contain_text("HTTP 400")
+    expect(reply).to_contain_text("too long")
+
+    chat.page.route("**/api/v1/ask", lambda route: route.abort("internetdisconnected"))
+    reply = chat.ask(QINGDAO)
+    expect(reply).to_have_attribute("data-state", "error")
+    expect(reply).to_contain_text("连接服务器失败")
+
+
+def test_the_page_fits_a_phone(open_chat, site):
+    chat = open_chat(site, viewport={"width": 375, "height": 720}, is_mobile=True, has_touch=True)
+    reply = chat.ask(QINGDAO)
+    expect(reply.locator(".fact-value .value")).to_have_text("394项")
+    expect(chat.input).to_be_in_viewport()
+    assert chat.page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_a_token_is_asked_for_after_a_401_and_kept(open_chat, locked_site):
+    chat = open_chat(locked_site)
+    token_field = chat.page.get_by_label("访问令牌")
+    expect(token_field).to_be_hidden()
+
+    reply = chat.ask(QINGDAO)
+    expect(reply).to_have_attribute("data-state", "needs-token")
+    expect(token_field).to_be_visible()
+    expect(token_field).to_be_focused()
+
+    token_field.fill("wrong")
+    token_field.press("Enter")
+    expect(chat.last_reply()).to_contain_text("访问令牌不正确")
+    expect(token_field).to_be_visible()
+
+    token_field.fill("secret")
+    chat.page.get_by_role("button", name="保存并重试").click()
+    reply = chat.last_reply("done")
+    expect(reply.locator(".fact-value .value")).to_have_text("394项")
+    expect(token_field).to_be_hidden()
+    assert chat.requests[-1].headers["authorization"] == "Bearer secret"
+    assert chat.page.evaluate("localStorage.getItem('gaoxin.apiToken')") == "secret"
+
+    chat.page.reload()  # the token is remembered
+    reply = chat.ask("大连高新区瞪羚企业有多少家?", states="done")
+    expect(reply.locator(".fact-value .value")).to_have_text("60家")
+    expect(token_field).to_be_hidden()
