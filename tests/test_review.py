@@ -1,0 +1,185 @@
+"""Reading annotations (annotate/review.py) and settling facts from them (store/review.py), without a server."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from annotate.review import Passage, PassageFact, prediction_for, read_annotation, region_id, task_for
+from store import Store
+from store.review import Review, TaskRecord
+
+TEXT = "😀𠮷据统计,苏州高新区新增企业300家,总数达到1200家。"
+
+
+def passage() -> Passage:
+    s = TEXT.index("300家")
+    t = TEXT.index("1200家")
+    facts = (
+        PassageFact(1, 100 + s, 100 + s + 4, "300家", "新增企业数量", 300.0, "家", "exact", None, "level", "苏州高新区", None),
+        PassageFact(2, 100 + t, 100 + t + 5, "1200家", "企业总数", 1200.0, "家", "exact", None, "level", "苏州高新区", None),
+    )  # fmt: skip
+    return Passage("p.txt", 100, 100 + len(TEXT), TEXT, "标题", "苏州高新区", facts)
+
+
+def test_prediction_regions_are_code_point_offsets_into_the_passage():
+    p = passage()
+    task = task_for(p)
+    assert task["data"]["text"] == TEXT and task["data"]["fact_ids"] == [1, 2]
+    label = next(i for i in task["predictions"][0]["result"] if i["id"] == region_id(1) and i["from_name"] == "label")
+    v = label["value"]
+    assert TEXT[v["start"] : v["end"]] == v["text"] == "300家"  # after an emoji and 𠮷: code points, not UTF-16
+
+
+def test_accepting_the_prediction_verifies_every_candidate():
+    p = passage()
+    decisions, refused = read_annotation(prediction_for(p)["result"], p)
+    assert refused == []
+    assert sorted((d.fact_id, d.action) for d in decisions) == [(1, "verified"), (2, "verified")]
+
+
+def test_fix_reject_delete_and_add():
+    p = passage()
+    result = prediction_for(p)["result"]
+    result = [
+        dict(i, value={**i["value"], "text": ["301"]}) if i.get("id") == "f1" and i.get("from_name") == "value" else i
+        for i in result
+    ]
+    result = [
+        i for i in result if not str(i.get("id", "")).startswith("f2") and i.get("from_id") != "f2"
+    ]  # region deleted
+    start = TEXT.index("统计")
+    result.append({"id": "x1", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
+                   "value": {"start": start, "end": start + 2, "text": "统计", "labels": ["数值"]}})  # fmt: skip
+    decisions, refused = read_annotation(result, p)
+    by_fact = {d.fact_id: d for d in decisions}
+    assert by_fact[1].action == "corrected" and by_fact[1].fields == {"value": 301.0}
+    assert by_fact[2].action == "rejected"
+    assert refused == ["region x1: no number in '统计' and no value given"]
+
+
+def test_reject_by_choice():
+    p = passage()
+    result = prediction_for(p)["result"]
+    s, e = TEXT.index("300家"), TEXT.index("300家") + 4
+    result.append(
+        {
+            "id": "f1",
+            "from_name": "verdict",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"start": s, "end": e, "choices": ["错误"]},
+        }
+    )
+    decisions, _ = read_annotation(result, p)
+    assert {d.fact_id: d.action for d in decisions}[1] == "rejected"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"start": 0, "end": 4, "text": "300家"},  # UTF-16 or shifted offsets: the text is not there
+        {"start": 50, "end": 400, "text": "300家"},  # outside the passage
+        {"start": "a", "end": 4, "text": "300家"},
+        {"start": 9, "end": 5, "text": "300家"},
+    ],
+)
+def test_regions_whose_offsets_do_not_match_are_refused_and_change_nothing(bad):
+    p = passage()
+    result = [
+        dict(i, value={**i["value"], **bad}) if i.get("id") == "f1" and i.get("from_name") == "label" else i
+        for i in prediction_for(p)["result"]
+    ]
+    decisions, refused = read_annotation(result, p)
+    assert refused and refused[0].startswith("region f1:")
+    assert 1 not in {d.fact_id for d in decisions}  # neither verified nor taken as deleted
+
+
+def test_malformed_results_do_not_raise():
+    p = passage()
+    for result in ([None, 3, "x"], [{"id": "f1"}], "not a list", [{"type": "relation"}]):
+        decisions, refused = read_annotation(result, p)  # type: ignore[arg-type]
+        assert isinstance(decisions, list) and isinstance(refused, list)
+
+
+# ── settling in the store ────────────────────────────────────────────────────────────────────
+@pytest.fixture
+def reviewed(seed_db_path, tmp_path):
+    db = tmp_path / "gaoxin.db"
+    for suffix in ("", "-wal", "-shm"):
+        src = seed_db_path.parent / (seed_db_path.name + suffix)
+        if src.exists():
+            shutil.copy(src, tmp_path / (db.name + suffix))
+    store = Store.open(db)
+    fact = next(f for f in store.facts(zone="青岛高新区") if f.value == 394)
+    store.record_task(TaskRecord(77, 1, fact.doc, fact.start - 10, fact.end + 10, (fact.id,), "h"))
+    yield store, fact
+    store.close()
+
+
+def _apply(store, ann_id, who, when, reviews, digest=None):
+    return store.apply_annotation(task_id=77, annotation_id=ann_id, annotator=who, updated_at=when,
+                                  result_hash=digest or f"h{ann_id}{when}", reviews=reviews, refused=[])  # fmt: skip
+
+
+def test_most_recent_submission_wins_and_the_disagreement_is_listed(reviewed):
+    store, fact = reviewed
+    _apply(store, 1, "ann@a", "2026-01-01T10:00:00Z", [Review(fact.id, "corrected", {"value": 395.0})])
+    assert next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id).value == 395
+    _apply(store, 2, "bob@b", "2026-01-01T11:00:00Z", [Review(fact.id, "rejected", {})])
+    assert next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id).status == "rejected"
+    status = store.review_status()
+    assert [fid for fid, _ in status.disagreements] == [fact.id]
+    assert status.annotations == 2
+
+
+def test_redelivery_is_harmless_and_deletion_reverts(reviewed):
+    store, fact = reviewed
+    first = _apply(store, 1, "ann@a", "t1", [Review(fact.id, "verified", {})], digest="same")
+    revision = store.revision()
+    again = _apply(store, 1, "ann@a", "t1", [Review(fact.id, "verified", {})], digest="same")
+    assert (first.outcome, again.outcome) == ("applied", "unchanged") and store.revision() == revision
+    store.delete_annotations([1])
+    after = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
+    assert (after.status, after.value) == ("candidate", 394)
+    actions = [h["action"] for h in store.history(fact.id)]
+    assert actions[-2:] == ["verified", "reverted"]
+
+
+def test_a_corrected_metric_is_learnt_and_history_keeps_before_and_after(reviewed):
+    store, fact = reviewed
+    _apply(store, 5, "ann@a", "t", [Review(fact.id, "corrected", {"metric": "权力事项委托数"})])
+    assert store.learned_synonyms() == {"行政权力事项委托赋权数量": "权力事项委托数"}
+    last = store.history(fact.id)[-1]
+    assert (
+        last["actor"] == "annotator:ann@a"
+        and "行政权力事项委托赋权数量" in last["before"]
+        and "权力事项委托数" in last["after"]
+    )
+
+
+def test_added_fact_is_verified_with_the_annotator_as_source_and_goes_when_its_annotation_goes(reviewed):
+    store, fact = reviewed
+    fields = {"metric": "委托层级数", "value": 4.0, "unit": "级", "qualifier": "exact", "period": None, "kind": "level",
+              "zone": "青岛高新区", "entity": None, "start": fact.start - 8, "end": fact.start - 6, "value_text": "4级",
+              "quote": "4级共394项", "quote_start": fact.start - 8, "quote_end": fact.end}  # fmt: skip
+    _apply(store, 9, "ann@a", "t", [Review(None, "added", fields)])
+    added = [f for f in store.facts(zone="青岛高新区") if f.source.startswith("annotator:")]
+    assert [(f.metric, f.value, f.status) for f in added] == [("委托层级数", 4.0, "verified")]
+    store.delete_annotations([9])
+    assert [f.status for f in store.facts(zone="青岛高新区") if f.source.startswith("annotator:")] == ["rejected"]
+
+
+def test_reingest_never_touches_a_reviewed_fact(reviewed, extractor):
+    from annotate.ingest import ingest_source
+    from annotate.text import decode_source
+    from tests.conftest import SEEDS
+
+    store, fact = reviewed
+    _apply(store, 1, "ann@a", "t", [Review(fact.id, "corrected", {"value": 395.0})])
+    path = SEEDS / fact.doc
+    changed = decode_source(path, path.read_bytes() + "\n补充一段。\n".encode())
+    ingest_source(store, changed, extractor)
+    kept = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
+    assert (kept.status, kept.value) == ("verified", 395)
