@@ -272,3 +272,33 @@ def test_webhook_payload_for_unknown_task_is_ignored(loop):
         loop.store, {"action": "ANNOTATION_CREATED", "annotation": {"id": 999999, "result": []}, "task": {"id": 987654}}
     )
     assert reply["outcome"] == "ignored"
+
+
+def test_annotate_commands(ls_server, seed_db_path, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    db = tmp_path / "cli.db"
+    for suffix in ("", "-wal", "-shm"):
+        src = seed_db_path.parent / (seed_db_path.name + suffix)
+        if src.exists():
+            shutil.copy(src, tmp_path / (db.name + suffix))
+    monkeypatch.setenv("GAOXIN_LS_URL", ls_server.url)
+    monkeypatch.setenv("GAOXIN_LS_TOKEN", ls_server.credentials.token)
+    monkeypatch.setenv("GAOXIN_LS_WEBHOOK_SECRET", "")
+    runner = CliRunner()
+    title = "gaoxin 事实校对"
+    pushed = runner.invoke(main, ["annotate", "push", "--db", str(db)])
+    assert pushed.exit_code == 0, pushed.output
+    assert "new tasks" in pushed.output
+    again = runner.invoke(main, ["annotate", "push", "--db", str(db)])
+    assert again.exit_code == 0 and " 0 new tasks" in again.output
+    pulled = runner.invoke(main, ["annotate", "pull", "--db", str(db)])
+    assert pulled.exit_code == 0 and "annotations applied" in pulled.output, pulled.output
+    status = runner.invoke(main, ["annotate", "status", "--db", str(db)])
+    assert status.exit_code == 0 and status.output.startswith("tasks ")
+    down = runner.invoke(main, ["annotate", "pull", "--db", str(db), "--url", f"http://127.0.0.1:{free_port()}"])
+    assert down.exit_code == 1 and "not reachable" in down.output and "Traceback" not in down.output
+    link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=title)
+    link.ls.projects.delete(id=link.project_id(create=False))  # leave the shared server as the other tests expect
