@@ -7,7 +7,8 @@ entity or quote; otherwise it says the articles do not say, and offers the neare
 from __future__ import annotations
 
 import re
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz
@@ -24,6 +25,7 @@ ANSWER_MIN = 0.62  # below this the best fact is not an answer
 COVER_MIN = 0.6  # share of the question's bigrams a fact must contain
 TIE = 0.02  # two different facts this close are ambiguous
 ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
+REPLY_CACHE = 4096  # replies kept per bot (per worker), least recently asked dropped first
 VERIFIED_EDGE = ALTERNATIVE  # a verified answer outranks candidates scoring up to this much higher
 
 # Words that make a metric a part, a flow or a derived figure: a plain question wants the whole.
@@ -122,6 +124,11 @@ class Bot:
         self.index = FactIndex(store, self.norm, statuses)
         self._base_parser = QuestionParser(gazetteer, self.norm)
         self.parser = self._base_parser.with_store_zones(self.index.zones)
+        self.verified_only = verified_only
+        # Replies by (question, store revision, verified only): in chat the same questions come back.
+        # Emptied whenever the store's revision changes, so an answer never outlives the facts behind it.
+        self._replies: OrderedDict[tuple[str, int | None, bool], Reply] = OrderedDict()
+        self._replies_lock = threading.Lock()
 
     def refresh(self) -> None:
         if self.index.ensure_fresh():
@@ -132,6 +139,26 @@ class Bot:
         if len(text) > MAX_QUESTION_CHARS:
             return _reply("unknown", (messages.TOO_LONG.format(limit=MAX_QUESTION_CHARS),) * 2, intent="too_long")
         self.refresh()
+        key = (text, self.index.revision, self.verified_only)
+        with self._replies_lock:
+            if key[1] != self._cached_revision:
+                self._replies.clear()
+                self._cached_revision = key[1]
+            reply = self._replies.get(key)
+            if reply is not None:
+                self._replies.move_to_end(key)
+                return reply
+        reply = self._answer(text)
+        with self._replies_lock:
+            if key[1] == self._cached_revision:
+                self._replies[key] = reply
+                if len(self._replies) > REPLY_CACHE:
+                    self._replies.popitem(last=False)
+        return reply
+
+    _cached_revision: int | None = None
+
+    def _answer(self, text: str) -> Reply:
         q = self.parser.parse(text)
         if q.intent == "empty":
             return _reply("unknown", (messages.EMPTY, messages.EMPTY), intent="empty")
@@ -196,12 +223,16 @@ class Bot:
             metric = self.index.fact_text(f.metric)
             entity = self.index.fact_text(f.entity)
             quote = self.index.fact_text(f.quote)
-            gm, ge, gq = grams(metric), grams(entity), grams(quote)
-            gc = grams(self.index.fact_text(f.context)) | grams(self.index.fact_text(f.article))
+            text_grams = self.index.text_grams
+            gm, ge, gq = text_grams(f.metric), text_grams(f.entity), text_grams(f.quote)
             cover_m = len(qg & (gm | ge)) / len(qg)
             strict = len(qg & (gm | ge | gq)) / len(qg)
-            loose = len(qg & (gm | ge | gq | gc)) / len(qg)  # the sentence around it counts, a little less
-            core_grams = grams(metric.removesuffix("数量"))  # 数量 is ours, not the article's
+            loose = 0.0  # the sentence around it counts, a little less (only worth reading when it could count)
+            if strict < 1:
+                loose = len(qg & (gm | ge | gq | text_grams(f.context) | text_grams(f.article))) / len(qg)
+            core_grams = (
+                gm if not metric.endswith("数量") else grams(metric.removesuffix("数量"))
+            )  # 数量 is ours, not the article's
             spec = len(qg & core_grams) / max(1, len(core_grams))
             scorer = fuzz.partial_ratio if len(metric) * 2 >= len(q.metric) else fuzz.ratio
             fuzzy = scorer(q.metric, metric) / 100 if metric else 0.0
@@ -279,7 +310,8 @@ class Bot:
         return _reply("answered", messages.overview(zone, shown, len(facts)), shown, intent="overview")
 
     def _compare(self, q: Question) -> Reply:
-        scored = self._score(q, self.index.facts_for(self.index.metric_candidates(grams(q.metric), None, limit=40)))
+        # stage 1: the few metric names nearest the question; stage 2: their largest values, in any zone
+        scored = self._score(q, self.index.top_facts(self.index.best_metrics(grams(q.metric), limit=8)))
         best_by_zone: dict[str, tuple[float, Fact]] = {}
         for s, f, cover in scored:
             if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in best_by_zone:
@@ -296,7 +328,7 @@ class Bot:
             return sorted(self.index.zones)[:5]
         zones = []
         for s, f, cover in self._score(Question("", "fact", (), None, None, metric, (), None, False),
-                                       self.index.facts_for(self.index.metric_candidates(grams(metric), None, limit=20))):  # fmt: skip
+                                       self.index.facts_for(self.index.metric_candidates(grams(metric), None, limit=20, max_facts=20))):  # fmt: skip
             if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in zones and f.zone not in (exclude or []):
                 zones.append(f.zone)
         return zones

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hmac
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -30,9 +32,27 @@ class Service:
         self.verified_only = verified_only
         self._bot: Bot | None = None
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def preload(self) -> None:
+        """Build the bot now (in gunicorn's master): forked workers share its index copy-on-write.
+
+        The SQLite connection is closed here; each worker opens its own on first use (a connection must
+        not cross a fork)."""
+        bot = self.bot
+        _ = bot.parser._tokenizer  # jieba's dictionary, loaded once for all workers
+        bot.index.store.close()
+        self._pid = -1
+        gc.collect()
+        gc.freeze()  # objects made so far are never touched by the collector: their pages stay shared
 
     @property
     def bot(self) -> Bot:
+        if self._pid != os.getpid() and self._bot is not None:
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._bot.index.store = Store.open(self.db_path, create=False)
+                    self._pid = os.getpid()
         if self._bot is None:
             with self._lock:
                 if self._bot is None:

@@ -637,7 +637,7 @@ def server_options(port: int, workers: int) -> dict[str, object]:
     """The gunicorn settings of `gaoxin serve` (bot/serve.py), on loopback, for both apps alike."""
     return {
         "bind": f"127.0.0.1:{port}", "workers": workers, "worker_class": "sync", "timeout": 30,
-        "accesslog": None, "loglevel": "warning",
+        "accesslog": None, "loglevel": "warning", "preload_app": True,
     }  # fmt: skip
 
 

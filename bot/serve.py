@@ -19,11 +19,21 @@ class GaoxinServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        return create_app({"DB": self.db} if self.db else None)
+        app = create_app({"DB": self.db} if self.db else None)
+        if self.cfg.preload_app:
+            app.extensions["gaoxin"].preload()  # the bot is built once, in the master, and shared by the workers
+        return app
 
 
 def serve(host: str, port: int, workers: int, db: str | None = None) -> None:
     GaoxinServer(
-        {"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "timeout": 30, "accesslog": None},
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "sync",
+            "timeout": 30,
+            "accesslog": None,
+            "preload_app": True,
+        },
         db=db,
     ).run()

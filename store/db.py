@@ -410,6 +410,33 @@ class Store(ReviewStore):
             ]
         return out
 
+    def top_fact_ids_by_metric(
+        self, statuses: tuple[str, ...] = ("candidate", "verified"), per_metric: int = 40
+    ) -> Iterator[tuple[str, int]]:
+        """(metric, fact id): for each metric, its zones' largest values (one fact per zone, a zone's own figure
+        before its companies'), the `per_metric` largest first."""
+        marks = ", ".join("?" * len(statuses))
+        cursor = self.db.execute(
+            f"""SELECT metric, id FROM (
+                    SELECT metric, id, row_number() OVER (PARTITION BY metric ORDER BY value DESC, id) AS r FROM (
+                        SELECT metric, id, value, row_number() OVER (
+                            PARTITION BY metric, zone ORDER BY entity IS NOT NULL, value DESC, id) AS k
+                        FROM facts WHERE status IN ({marks}) AND zone IS NOT NULL)
+                    WHERE k = 1)
+                WHERE r <= ? ORDER BY metric, r""",
+            [*statuses, per_metric],
+        )
+        yield from cursor
+
+    def facts_by_ids(self, ids: Iterable[int]) -> list[Fact]:
+        """Facts by id, in the order asked (ids not found are left out)."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        rows = self.db.execute(f"{_FACT_SELECT} WHERE f.id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+        by_id = {row[0]: Fact(*row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
     def facts_for_zone(
         self, zone: str, statuses: tuple[str, ...] = ("candidate", "verified"), limit: int = 5000
     ) -> list[Fact]:

@@ -173,3 +173,24 @@ def test_the_whole_report_on_a_tiny_store(tmp_path, gazetteer):
     assert "ask latency 2k facts: p50" in text and "plain rapidfuzz scan of 2,000 metric strings" in text
     assert "HTTP /api/v1/ask" in text and "hello-world" in text and "memory per worker at 2k facts" in text
     assert "(cached)" in text
+
+
+def test_the_reply_cache_never_outlives_a_change_to_the_store(tmp_path, gazetteer):
+    from bot.answer import Bot
+
+    store = build_synthetic_store(tmp_path / "cache.db", N_FACTS, gazetteer)
+    try:
+        bot = Bot(store, gazetteer)
+        q = next(q for q in synthetic_questions(plan_zones(N_FACTS, gazetteer), 200, gazetteer=gazetteer)
+                 if q.style == "card")  # fmt: skip
+        first = bot.ask(q.text)
+        assert first.status == "answered" and bot.ask(q.text) is first  # asked again: from the cache
+        shown = first.facts[0].id
+        before = store.revision()
+        with store._write() as db:
+            db.execute("UPDATE facts SET status = 'rejected' WHERE id = ?", [shown])
+        assert store.revision() != before
+        again = bot.ask(q.text)
+        assert again is not first and shown not in {f.id for f in again.facts}
+    finally:
+        store.close()
