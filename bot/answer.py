@@ -54,6 +54,9 @@ _HEAD_UNITS = (
 )
 
 
+_HAN2 = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
 def _expected_unit(metric: str) -> str | None:
     return next((units for pattern, units in _HEAD_UNITS if pattern.search(metric)), None)
 
@@ -218,18 +221,31 @@ class Bot:
         qg = grams(q.metric)
         if not qg:
             return []
+        # A bigram of two Chinese characters is among a text's grams exactly when it occurs in the folded text:
+        # quotes, sentences and titles (fresh for each fact) are searched, not split into bigrams.
+        han = frozenset(g for g in qg if len(g) == 2 and _HAN2.fullmatch(g))
+        other = qg - han
+        fact_text, text_grams = self.index.fact_text, self.index.text_grams
+
+        def shared(raw: str | None, folded: str | None = None) -> frozenset[str]:
+            if folded is None:
+                folded = fact_text(raw)
+            found = frozenset(g for g in han if g in folded)
+            return found | (other & text_grams(raw)) if other and folded else found
+
         out = []
         for f in facts:
-            metric = self.index.fact_text(f.metric)
-            entity = self.index.fact_text(f.entity)
-            quote = self.index.fact_text(f.quote)
-            text_grams = self.index.text_grams
-            gm, ge, gq = text_grams(f.metric), text_grams(f.entity), text_grams(f.quote)
-            cover_m = len(qg & (gm | ge)) / len(qg)
-            strict = len(qg & (gm | ge | gq)) / len(qg)
+            metric = fact_text(f.metric)
+            entity = fact_text(f.entity)
+            quote = fact_text(f.quote)
+            gm = text_grams(f.metric)
+            in_me = qg & (gm | text_grams(f.entity))
+            in_meq = in_me | shared(f.quote, quote)
+            cover_m = len(in_me) / len(qg)
+            strict = len(in_meq) / len(qg)
             loose = 0.0  # the sentence around it counts, a little less (only worth reading when it could count)
             if strict < 1:
-                loose = len(qg & (gm | ge | gq | text_grams(f.context) | text_grams(f.article))) / len(qg)
+                loose = len(in_meq | shared(f.context) | shared(f.article)) / len(qg)
             core_grams = (
                 gm if not metric.endswith("数量") else grams(metric.removesuffix("数量"))
             )  # 数量 is ours, not the article's
@@ -250,7 +266,7 @@ class Bot:
             core = metric.removesuffix("数量")
             if len(q.metric) >= 2 and len(core) >= 2 and (q.metric[-2:] in core[-6:] or q.metric.endswith(core[-2:])):
                 score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
-            elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + self.index.fact_text(f.context):
+            elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + fact_text(f.context):
                 score -= 0.2  # the thing asked for is not what this fact measures
             if f.kind == "share" and not re.search("占|比|率|%", q.metric):
                 score -= 0.05

@@ -614,6 +614,10 @@ def measure_store(path: str, n_facts: int, n_questions: int, budget_s: float | N
     store = Store.open(path, create=False)
     bot = Bot(store, gazetteer)
     build = time.perf_counter() - t0
+    import gc
+
+    gc.collect()
+    gc.freeze()  # as Service.preload does before gunicorn forks its workers: the index is never traversed by the GC
     plans = plan_zones(n_facts, gazetteer, seed)
     warm = [q for q in synthetic_questions(plans, 60, seed + 1, gazetteer) if q.answerable]
     ask_latencies(bot, warm)  # dictionaries and regexes loaded: what a worker that has answered once looks like
@@ -695,8 +699,12 @@ def running_server(kind: str, workers: int, db: str) -> Iterator[tuple[int, int]
             proc.join()
 
 
-def _python_load(port: int, bodies: list[bytes], seconds: float, offset: int) -> tuple[int, int, float]:
-    """One client of the Python load generator: requests back to back until time is up; (ok, errors, seconds)."""
+def _python_load(
+    port: int, bodies: list[bytes], seconds: float, offset: int, stride: int = 1
+) -> tuple[int, int, float]:
+    """One client of the Python load generator: requests back to back until time is up; (ok, errors, seconds).
+
+    Client k of n sends bodies k, k + n, k + 2n…: no two clients send the same body before the list wraps."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
     ok = errors = 0
@@ -712,7 +720,7 @@ def _python_load(port: int, bodies: list[bytes], seconds: float, offset: int) ->
         except (OSError, http.client.HTTPException):
             errors += 1
             conn.close()
-        i += 1
+        i += stride
     elapsed = time.perf_counter() - t0
     conn.close()
     return ok, errors, elapsed
@@ -740,20 +748,30 @@ def python_load(port: int, bodies: list[bytes], seconds: float, clients: int) ->
     with ProcessPoolExecutor(clients, mp_context=get_context("spawn")) as pool:
         results = list(
             pool.map(
-                _python_load, [port] * clients, [bodies] * clients, [seconds] * clients, range(0, 997 * clients, 997)
+                _python_load,
+                [port] * clients,
+                [bodies] * clients,
+                [seconds] * clients,
+                range(clients),
+                [clients] * clients,
             )
         )
     return sum(ok / elapsed for ok, _, elapsed in results), sum(errors for _, errors, _ in results)
 
 
 def wrk_load(port: int, bodies: list[bytes], seconds: float, clients: int) -> tuple[float, int]:
-    """Requests per second measured by wrk (two threads), rotating through the bodies; (rate, errors)."""
+    """Requests per second measured by wrk (two threads), rotating through the bodies; (rate, errors).
+
+    Thread 1 sends bodies 1, 3, 5…, thread 2 bodies 2, 4, 6…: no body is sent twice before the list wraps."""
     lines = ",\n".join(f"[==[{b.decode('ascii')}]==]" for b in bodies)
     script = (
-        f"local bodies = {{\n{lines}\n}}\nlocal i = 0\n"
+        f"local bodies = {{\n{lines}\n}}\n"
+        "local threads = 0\n"
+        "function setup(thread)\n  thread:set('first', threads)\n  threads = threads + 1\nend\n"
+        "function init(args)\n  i = first\nend\n"
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-        "request = function()\n  i = i % #bodies + 1\n"
-        f'  return wrk.format(nil, "{ASK_PATH}", nil, bodies[i])\nend\n'
+        "request = function()\n  local body = bodies[i % #bodies + 1]\n  i = i + 2\n"
+        f'  return wrk.format(nil, "{ASK_PATH}", nil, body)\nend\n'
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
@@ -778,19 +796,48 @@ class Throughput:
     errors: int
 
 
-def measure_http(
-    db: str, mixes: dict[str, list[bytes]], seconds: float, workers: int, clients: int
-) -> tuple[str, list[Throughput], list[float]]:
-    """Hello world, then POST /api/v1/ask with each mix of bodies, under the same gunicorn settings.
+@dataclass(frozen=True, slots=True)
+class WorkerMemory:
+    """One gunicorn worker's memory (MB): RSS counts pages shared with the master and the other workers,
+    USS only the pages this worker alone holds, PSS its own pages plus its share of the shared ones."""
 
-    Returns the load generator used, the throughputs, and the RSS of the gaoxin workers afterwards (MB).
-    """
+    rss: float
+    uss: float
+    pss: float
+
+
+def workers_memory(master_pid: int) -> list[WorkerMemory]:
     import psutil
 
+    out = []
+    for child in psutil.Process(master_pid).children(recursive=True):
+        info = child.memory_full_info()
+        out.append(WorkerMemory(info.rss / 2**20, info.uss / 2**20, getattr(info, "pss", float("nan")) / 2**20))
+    return out
+
+
+def measure_worker_memory(
+    db: str, bodies: list[bytes], seconds: float, workers: int, clients: int
+) -> list[WorkerMemory]:
+    """Start `gaoxin serve`'s gunicorn (preload) on a store, answer `bodies` for a while, and take each worker's memory."""
+    load = wrk_load if shutil.which("wrk") else python_load
+    with running_server("gaoxin", workers, db) as (port, pid):
+        _warm_up(port, bodies, 2 * workers)
+        load(port, bodies, seconds, clients)
+        return workers_memory(pid)
+
+
+def measure_http(
+    db: str, mixes: dict[str, list[bytes]], seconds: float, workers: int, clients: int
+) -> tuple[str, list[Throughput], list[WorkerMemory]]:
+    """Hello world, then POST /api/v1/ask with each mix of bodies, under the same gunicorn settings.
+
+    Returns the load generator used, the throughputs, and the memory of the gaoxin workers afterwards.
+    """
     load = wrk_load if shutil.which("wrk") else python_load
     first = next(iter(mixes.values()))
     out: list[Throughput] = []
-    worker_rss: list[float] = []
+    worker_rss: list[WorkerMemory] = []
     for kind in ("hello", "gaoxin"):
         with running_server(kind, workers, db) as (port, pid):
             _warm_up(port, first, 2 * workers)
@@ -799,7 +846,7 @@ def measure_http(
                 rate, errors = load(port, bodies, seconds, clients)
                 out.append(Throughput(name, rate, errors))
             if kind == "gaoxin":
-                worker_rss = [c.memory_info().rss / 2**20 for c in psutil.Process(pid).children(recursive=True)]
+                worker_rss = workers_memory(pid)
     return ("wrk" if load is wrk_load else "a Python client"), out, worker_rss
 
 
@@ -874,38 +921,76 @@ def run_bot_bench(
                 right = f", {sum(judged)}/{len(judged)} right" if judged else ""
                 parts.append(f"{style} {_ms(percentile(xs, 50))}/{_ms(percentile(xs, 99))} (n={len(ts)}{right})")
         yield "  p50/p99 by style: " + "; ".join(parts)
+        slowest = sorted(timings, key=lambda t: -t.seconds)[:5]
+        yield "  slowest: " + "; ".join(f"{_ms(t.seconds)} {t.question.style} {t.question.text}" for t in slowest)
         yield (
             f"  {len(timings)} questions timed in a {budget:.0f} s budget (a style stops after its share of it; "
             f"p50/p99 weigh styles by their share of the mix); index built in {r['build_s']:.1f} s"
         )
-    largest = max(sizes)
-    yield (
-        f"memory per worker at {_label(largest)} facts: {measured[largest]['rss_mb']:.0f} MB RSS after building the "
-        f"bot and answering the timed questions (the same process before the store was opened: "
-        f"{measured[largest]['rss_start_mb']:.0f} MB; target ≤ 200 MB)"
-    )
+    workers = int(settings.WORKERS.get())
+    for n in sizes:
+        yield (
+            f"in-process RSS at {_label(n)} facts (the latency process, not a gunicorn worker): "
+            f"{measured[n]['rss_mb']:.0f} MB after building the bot and answering the timed questions "
+            f"({measured[n]['rss_start_mb']:.0f} MB before the store was opened)"
+        )
     http_size = min(sizes)
     plans = plan_zones(http_size, gazetteer)
     asked = synthetic_questions(plans, 400, SEED + 2, gazetteer)
-    mixes = {"questions that name a zone": [_body(q) for q in asked if q.style in ZONED_STYLES][:200]}
+    repeating = [_body(q) for q in asked if q.style in ZONED_STYLES][:200]
+    distinct = distinct_bodies(plans, gazetteer, exclude=set(repeating))
+    mixes = {"repeating: 200 zone questions over and over, reply-cache hits": repeating}
     if not quick:
-        mixes["the whole mix"] = [_body(q) for q in asked[:200]]
-    workers = int(settings.WORKERS.get())
-    tool, results, worker_rss = measure_http(
-        str(cached_store(http_size, gazetteer, cache_dir=cache_dir)), mixes, http_seconds, workers, 8
-    )
+        mixes["repeating: 200 questions of the whole mix, reply-cache hits"] = [_body(q) for q in asked[:200]]
+    mixes[f"all distinct: {len(distinct):,} questions of the whole mix, reply-cache misses"] = distinct
+    db = str(cached_store(http_size, gazetteer, cache_dir=cache_dir))
+    tool, results, worker_mem = measure_http(db, mixes, http_seconds, workers, 8)
     hello = results[0]
     for r in results[1:]:
+        wrapped = ""
+        if r.name.startswith("all distinct") and r.rate * http_seconds > len(distinct):
+            wrapped = f" — the list wrapped: {r.rate * http_seconds:,.0f} requests > {len(distinct):,} questions"
         yield (
             f"HTTP {ASK_PATH} ({_label(http_size)} facts, {r.name}): {r.rate:,.1f} req/s vs hello-world "
-            f"{hello.rate:,.0f} req/s = {r.rate / hello.rate if hello.rate else 0:.2f}× (target ≥ 0.8×)"
+            f"{hello.rate:,.0f} req/s = {r.rate / hello.rate if hello.rate else 0:.2f}× (target ≥ 0.8×){wrapped}"
         )
     errors = sum(r.errors for r in results)
     yield (
-        f"  gunicorn: {workers} sync workers for both apps, loopback, load by {tool} with 8 connections, "
-        f"{http_seconds:.0f} s per run after a warm-up; {errors} errors"
-        + (f"; worker RSS after the runs: {', '.join(f'{m:.0f}' for m in worker_rss)} MB" if worker_rss else "")
+        f"  gunicorn: {workers} sync workers with preload_app for both apps, loopback, load by {tool} with 8 "
+        f"connections, {http_seconds:.0f} s per run after a warm-up; {errors} errors"
     )
+    memory = {http_size: worker_mem}
+    if not quick and max(sizes) != http_size:
+        big = max(sizes)
+        big_plans = plan_zones(big, gazetteer)
+        memory[big] = measure_worker_memory(
+            str(cached_store(big, gazetteer, cache_dir=cache_dir)),
+            distinct_bodies(big_plans, gazetteer, exclude=set()),
+            http_seconds,
+            workers,
+            8,
+        )
+    for n, mem in memory.items():
+        if not mem:
+            continue
+        yield (
+            f"memory per worker at {_label(n)} facts (gunicorn, {workers} sync workers, preload_app, after answering "
+            f"distinct questions): PSS {_mbs(m.pss for m in mem)} MB (own pages + a share of the shared ones; "
+            f"target ≤ 200 MB), USS {_mbs(m.uss for m in mem)} MB (pages no other process has), "
+            f"RSS {_mbs(m.rss for m in mem)} MB (counts every shared page in full)"
+        )
+
+
+def _mbs(values) -> str:
+    return ", ".join(f"{v:.0f}" for v in values)
+
+
+def distinct_bodies(
+    plans: Sequence[ZonePlan], gazetteer: Gazetteer, exclude: set[bytes], n: int = 12_000
+) -> list[bytes]:
+    """Request bodies of questions in the whole mix, each once (none of `exclude`): every one a reply-cache miss."""
+    out = dict.fromkeys(_body(q) for q in synthetic_questions(plans, n, SEED + 3, gazetteer))
+    return [b for b in out if b not in exclude]
 
 
 def _body(q: BenchQuestion) -> bytes:

@@ -99,5 +99,5 @@ def grams(text: str) -> frozenset[str]:
         if run.isascii() or len(run) == 1:
             out.add(run)
         else:
-            out.update(run[i : i + 2] for i in range(len(run) - 1))
+            out.update(map(str.__add__, run, run[1:]))
     return frozenset(out)

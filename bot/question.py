@@ -260,14 +260,45 @@ class QuestionParser:
         if not m:
             return None
         head = m.group()
-        names = [f for f in self._forms if len(f) >= 4]
-        hit = process.extractOne(head, names, scorer=fuzz.partial_ratio, score_cutoff=80)
-        if not hit or hit[0][:2] not in head:
+        hit = self._spelling_hit(head)
+        if not hit:
             return None  # the place name itself must be right (大连高心区), not a near miss (火星 ≠ 火炬)
-        form = hit[0]
+        form = hit
         aligned = fuzz.partial_ratio_alignment(form, head)
         surface = head[aligned.dest_start : aligned.dest_end] if aligned else head[: len(form)]
         return surface, self._prefer_store(self._forms[form])
+
+    @cached_property
+    def _spelling_forms(self) -> list[str]:
+        return [f for f in self._forms if len(f) >= 4]
+
+    @cached_property
+    def _spelling_by_start(self) -> dict[str, list[int]]:
+        """A form's first two characters → its positions in `_spelling_forms`."""
+        out: dict[str, list[int]] = {}
+        for i, form in enumerate(self._spelling_forms):
+            out.setdefault(form[:2], []).append(i)
+        return out
+
+    def _spelling_hit(self, head: str) -> str | None:
+        """The form rapidfuzz's extractOne picks over all forms, when its first two characters are in the head.
+
+        Only forms starting with a bigram of the head can pass, so they are scanned first; the rest are
+        scanned only to confirm that none of them would have scored higher (or as high, earlier)."""
+        forms = self._spelling_forms
+        starts = {head[i : i + 2] for i in range(len(head) - 1)}
+        near = sorted(i for b in starts for i in self._spelling_by_start.get(b, ()))
+        hit = process.extractOne(head, [forms[i] for i in near], scorer=fuzz.partial_ratio, score_cutoff=80)
+        if not hit:
+            return None  # the best form overall, if any, does not start with a bigram of the head
+        _, score, k = hit
+        position = near[k]
+        taken = set(near)
+        rest = [i for i in range(len(forms)) if i not in taken]
+        rival = process.extractOne(head, [forms[i] for i in rest], scorer=fuzz.partial_ratio, score_cutoff=score)
+        if rival and (rival[1] > score or rest[rival[2]] < position):
+            return None
+        return forms[position]
 
     def _prefer_store(self, names: list[str]) -> list[str]:
         """Of several zones a name may mean, those the store has facts for come first."""

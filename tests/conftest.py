@@ -80,3 +80,77 @@ def app(seed_db_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# ── Label Studio: one real server per session, and the annotation loop around it ──────────────
+# Shared by tests/test_labelstudio.py (driven with the SDK) and tests/test_labelstudio_ui.py (driven in Chromium).
+LS_SECRET = "test-webhook-secret"
+LS_QUESTION = "青岛高新区 权力事项数量"
+
+
+@pytest.fixture(scope="session")
+def ls_server(tmp_path_factory):
+    from annotate.lsserver import LabelStudioServer, copy_of_template
+
+    data = copy_of_template(ROOT / "data" / "ls-cache", tmp_path_factory.mktemp("ls") / "data")
+    server = LabelStudioServer(data).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def loop(ls_server, seed_db_path, gazetteer, tmp_path):
+    """A private copy of the seed store, a fresh project, the bot served on loopback, the webhook registered."""
+    import shutil
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from annotate.labelstudio import LabelStudioLink
+    from annotate.lsserver import free_port
+    from bot.app import create_app
+
+    db = tmp_path / "gaoxin.db"
+    for suffix in ("", "-wal", "-shm"):
+        src = seed_db_path.parent / (seed_db_path.name + suffix)
+        if src.exists():
+            shutil.copy(src, tmp_path / (db.name + suffix))
+    app = create_app(
+        {"DB": str(db), "TESTING": True, "API_TOKEN": "", "LS_WEBHOOK_SECRET": LS_SECRET, "LS_RECONCILE_SECONDS": 0}
+    )
+    port = free_port()
+    http = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=f"gaoxin test {tmp_path.name}")
+    store = Store.open(db)
+    pushed = link.push(store, gazetteer)
+    link.connect(f"http://127.0.0.1:{port}/hooks/label-studio", LS_SECRET)
+    client = app.test_client()
+    yield Loop(link, store, client, pushed.project_id, port)
+    http.shutdown()
+    store.close()
+
+
+class Loop:
+    def __init__(self, link, store, client, project_id, port):
+        self.link, self.store, self.client, self.project_id, self.port = link, store, client, project_id, port
+
+    def ask(self, q: str = LS_QUESTION) -> dict:
+        return self.client.post("/api/v1/ask", json={"q": q}).get_json()
+
+    def task_with(self, text: str):
+        for task in self.link.ls.tasks.list(project=self.project_id, fields="all"):
+            if text in task.data["text"]:
+                return task
+        raise AssertionError(f"no task holds {text!r}")
+
+    def prediction(self, task) -> list[dict]:
+        preds = list(self.link.ls.predictions.list(task=task.id))
+        return [dict(item) for item in preds[0].result]
+
+    def submit(self, task, result: list[dict]):
+        """Like the UI's submit (the prediction's regions, changed), but without the parent_prediction the UI sets."""
+        return self.link.ls.annotations.create(
+            id=task.id, result=result, lead_time=12.5, was_cancelled=False, ground_truth=False
+        )

@@ -1,92 +1,30 @@
 """The annotation loop against a real Label Studio server, driven with label-studio-sdk.
 
-One server per test session, started from a migrated data directory (built once, about a minute).
-The bot runs as a real HTTP server so Label Studio's webhook reaches it over loopback.
+The fixtures `ls_server` and `loop` live in tests/conftest.py (shared with tests/test_labelstudio_ui.py, so
+one server serves the session): one server per test session, started from a migrated data directory
+(built once, about a minute); the bot runs as a real HTTP server so Label Studio's webhook reaches it over loopback.
 """
 
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 from annotate.errors import AnnotateError
 from annotate.labelstudio import SECRET_HEADER, LabelStudioError, LabelStudioLink, apply_webhook
-from annotate.lsserver import LabelStudioServer, copy_of_template, free_port
-from bot.app import create_app
-from store import Store
+from annotate.lsserver import free_port
 
-from .conftest import ROOT
+from .conftest import LS_SECRET as SECRET
 
 pytestmark = pytest.mark.labelstudio
-SECRET = "test-webhook-secret"
-QUESTION = "青岛高新区 权力事项数量"
-
-
-@pytest.fixture(scope="session")
-def ls_server(tmp_path_factory):
-    data = copy_of_template(ROOT / "data" / "ls-cache", tmp_path_factory.mktemp("ls") / "data")
-    server = LabelStudioServer(data).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def loop(ls_server, seed_db_path, tmp_path):
-    """A private copy of the seed store, a fresh project, the bot served on loopback, the webhook registered."""
-    db = tmp_path / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / (db.name + suffix))
-    app = create_app(
-        {"DB": str(db), "TESTING": True, "API_TOKEN": "", "LS_WEBHOOK_SECRET": SECRET, "LS_RECONCILE_SECONDS": 0}
-    )
-    port = free_port()
-    http = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=f"gaoxin test {tmp_path.name}")
-    store = Store.open(db)
-    pushed = link.push(store, _gaz())
-    link.connect(f"http://127.0.0.1:{port}/hooks/label-studio", SECRET)
-    client = app.test_client()
-    yield Loop(link, store, client, pushed.project_id, port)
-    http.shutdown()
-    store.close()
 
 
 def _gaz():
     from annotate.gazetteer import load_gazetteer
 
     return load_gazetteer()
-
-
-class Loop:
-    def __init__(self, link, store, client, project_id, port):
-        self.link, self.store, self.client, self.project_id, self.port = link, store, client, project_id, port
-
-    def ask(self, q: str = QUESTION) -> dict:
-        return self.client.post("/api/v1/ask", json={"q": q}).get_json()
-
-    def task_with(self, text: str):
-        for task in self.link.ls.tasks.list(project=self.project_id, fields="all"):
-            if text in task.data["text"]:
-                return task
-        raise AssertionError(f"no task holds {text!r}")
-
-    def prediction(self, task) -> list[dict]:
-        preds = list(self.link.ls.predictions.list(task=task.id))
-        return [dict(item) for item in preds[0].result]
-
-    def submit(self, task, result: list[dict]):
-        """As the UI submits: the prediction's regions, changed by the annotator; no parent_prediction."""
-        return self.link.ls.annotations.create(
-            id=task.id, result=result, lead_time=12.5, was_cancelled=False, ground_truth=False
-        )
 
 
 def _region(result: list[dict], value_text: str) -> str:
