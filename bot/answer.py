@@ -6,6 +6,7 @@ entity or quote; otherwise it says the articles do not say, and offers the neare
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -132,6 +133,7 @@ class Bot:
         # Emptied whenever the store's revision changes, so an answer never outlives the facts behind it.
         self._replies: OrderedDict[tuple[str, int | None, bool], Reply] = OrderedDict()
         self._replies_lock = threading.Lock()
+        self._encoded: dict[int, tuple[Reply, bytes]] = {}  # id(reply) → (reply, its JSON); the reply is kept alive
 
     def refresh(self) -> None:
         if self.index.ensure_fresh():
@@ -160,6 +162,20 @@ class Bot:
         return reply
 
     _cached_revision: int | None = None
+
+    def ask_json(self, text: str) -> bytes:
+        """The reply as the API sends it, encoded once per cached reply (repeated questions skip the encoding)."""
+        reply = self.ask(text)
+        with self._replies_lock:
+            encoded = self._encoded.get(id(reply))
+            if encoded is not None and encoded[0] is reply:
+                return encoded[1]
+        body = json.dumps(reply.as_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with self._replies_lock:
+            if len(self._encoded) > REPLY_CACHE:
+                self._encoded.clear()
+            self._encoded[id(reply)] = (reply, body)
+        return body
 
     def _answer(self, text: str) -> Reply:
         q = self.parser.parse(text)

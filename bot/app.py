@@ -116,11 +116,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if len(q) > MAX_QUESTION_CHARS:
             return _error(400, f"the question is too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
         try:
-            reply = _service().bot.ask(q)
+            body = _service().bot.ask_json(q)
         except StoreError as exc:
             log.error("store error while answering: %s", exc)
             return _error(503, "the fact store is unavailable; try again shortly")
-        return jsonify(reply.as_json())
+        return Response(body, mimetype="application/json")
 
     @app.post("/hooks/label-studio")
     def label_studio_hook():
