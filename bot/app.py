@@ -18,6 +18,7 @@ from store import Store, StoreError
 
 from . import settings
 from .answer import Bot
+from .platforms import Chat, Inbound, Platforms, Rejected
 from .question import MAX_QUESTION_CHARS
 
 log = logging.getLogger("gaoxin.app")
@@ -82,7 +83,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("LS_URL", settings.LS_URL.get())
     app.config.setdefault("LS_TOKEN", settings.LS_TOKEN.get())
     app.config.setdefault("LS_RECONCILE_SECONDS", float(settings.LS_RECONCILE_SECONDS.get() or 0))
-    app.extensions["gaoxin"] = Service(app.config["DB"], app.config["VERIFIED_ONLY"])
+    for setting in settings.PLATFORM_SETTINGS:
+        app.config.setdefault(setting.key, setting.get())
+    service = app.extensions["gaoxin"] = Service(app.config["DB"], app.config["VERIFIED_ONLY"])
+    app.extensions["gaoxin.platforms"] = Platforms(app.config)  # a malformed platform secret stops the start here
+    app.extensions["gaoxin.chat"] = Chat(lambda: service.bot)
     if app.config["LS_URL"] and app.config["LS_TOKEN"] and app.config["LS_RECONCILE_SECONDS"] > 0:
         start_reconciler(
             app.config["DB"], app.config["LS_URL"], app.config["LS_TOKEN"], app.config["LS_RECONCILE_SECONDS"]
@@ -94,7 +99,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             counts = _service().bot.index.store.counts()
         except StoreError as exc:
             return _error(503, f"store unavailable: {exc}")
-        return jsonify({"ok": True, "facts": counts.candidate + counts.verified, "verified": counts.verified})
+        platforms: Platforms = current_app.extensions["gaoxin.platforms"]
+        return jsonify(
+            {
+                "ok": True,
+                "facts": counts.candidate + counts.verified,
+                "verified": counts.verified,
+                "platforms": {name: s.enabled for name, s in platforms.status.items()},
+            }
+        )
 
     @app.post("/api/v1/ask")
     def ask():
@@ -143,6 +156,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             log.error("store error in the Label Studio webhook: %s", exc)
             return _error(503, "the fact store is unavailable; the annotation will be reconciled later")
         return jsonify({"ok": True, **summary})
+
+    @app.route("/webhook/<name>", methods=["GET", "POST"])
+    def webhook(name: str):
+        platforms: Platforms = current_app.extensions["gaoxin.platforms"]
+        status = platforms.status.get(name)
+        if status is None:
+            return _error(404, f"no chat platform named {name!r} (known: {', '.join(platforms.status)})")
+        adapter = platforms.adapters.get(name)
+        if adapter is None:
+            return _error(404, f"{status.title} is disabled: set {', '.join(status.missing)}")
+        inbound = Inbound(request.method, request.args, request.headers, request.get_data(), request.content_type or "")
+        try:
+            out = adapter.handle(inbound, current_app.extensions["gaoxin.chat"])
+        except Rejected as exc:
+            log.warning("%s: refused a request: %s", name, exc.reason)
+            return _error(exc.status, exc.reason)
+        except StoreError as exc:
+            log.error("store error in the %s webhook: %s", name, exc)
+            return _error(503, "the fact store is unavailable; try again shortly")
+        return Response(out.body, status=out.status, content_type=out.content_type, headers=dict(out.headers))
 
     @app.get("/")
     def index():

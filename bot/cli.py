@@ -314,6 +314,8 @@ def serve(host: str | None, port: int | None, workers: int | None, db_path: Path
     click.echo(
         f"  try: curl -s http://{host}:{port}/api/v1/ask -H 'Content-Type: application/json' -d '{{\"q\": \"青岛高新区 权力事项数量\"}}'"
     )
+    for line in _platform_lines(f"http://{host}:{port}"):
+        click.echo(line)
     run(host, port, workers or int(settings.WORKERS.get()), db=str(path))
 
 
@@ -445,6 +447,21 @@ def up(port: int | None, ls_port: int, db_path: Path | None) -> None:
         run_all(_resolve_db(db_path), bot_port=port or int(settings.PORT.get()), ls_port=ls_port)
     except (AnnotateError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _platform_lines(base: str) -> list[str]:
+    """One line per chat platform: its webhook URL, and enabled or which settings it still needs."""
+    from .platforms import PlatformConfigError, Platforms
+
+    try:
+        platforms = Platforms({s.key: s.get() for s in settings.PLATFORM_SETTINGS})
+    except PlatformConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    lines = ["  chat platforms:"]
+    for st in platforms.status.values():
+        state = "enabled" if st.enabled else f"disabled (set {', '.join(st.missing)})"
+        lines.append(f"    {st.title:<16} {base}{st.route:<20} {state}")
+    return lines
 
 
 def _extractor(cls):

@@ -19,6 +19,7 @@ HELP = (
 )
 EMPTY = "请告诉我想查的园区和指标,例如:青岛高新区 权力事项数量。发送“帮助”查看更多问法。"
 TOO_LONG = "问题太长了(最多 {limit} 个字),请只写园区和指标,例如:大连高新区 发明专利拥有量。"
+NOT_TEXT = "我只能回答文字问题,请直接输入园区和指标,例如:青岛高新区 权力事项数量。"
 
 
 class Shown(Protocol):
@@ -137,3 +138,13 @@ def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
     text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + "\n".join(lines)
     md = f"各园区“**{metric}**”(按数值排列,口径以原文为准):\n\n" + "\n".join(lines)
     return text, md
+
+
+def comparison_table(facts: Sequence[Shown]) -> str:
+    """The comparison as a Markdown table, for platforms that render tables (Mattermost)."""
+    rows = [
+        f"| {i} | {f.zone} | {amount(f)} | {f.metric} | {period(f)} | {'✅' if f.status == 'verified' else '⚠️'} |"
+        for i, f in enumerate(facts, 1)
+    ]
+    head = "各园区比较(按数值排列,口径以原文为准;✅已核实 ⚠️未核实):\n\n"
+    return head + "| 名次 | 园区 | 数值 | 指标 | 时间 | 核实 |\n|---|---|---|---|---|---|\n" + "\n".join(rows)

@@ -21,6 +21,7 @@ class GaoxinServer(BaseApplication):
     def load(self):
         app = create_app({"DB": self.db} if self.db else None)
         if self.cfg.preload_app:
+            app.extensions["gaoxin.platforms"].warm()  # e.g. lark-oapi's slow import, once for all workers
             app.extensions["gaoxin"].preload()  # the bot is built once, in the master, and shared by the workers
         return app
 

@@ -21,6 +21,11 @@ class Setting:
     def get(self) -> str:
         return os.environ.get(self.env, self.default)
 
+    @property
+    def key(self) -> str:
+        """The app.config key: the name without GAOXIN_ (tests set it through create_app's test_config)."""
+        return self.env.removeprefix("GAOXIN_")
+
 
 DB = Setting("GAOXIN_DB", "data/gaoxin.db", "Path of the SQLite store (created by `gaoxin ingest`).")
 GOLD_DIR = Setting(
@@ -58,9 +63,54 @@ LS_RECONCILE_SECONDS = Setting(
     "How often the bot pulls all annotations to heal missed webhooks (0: never; also once at start).",
 )
 
+# ── chat platforms (bot/platforms/): a platform whose secrets are not all set is disabled, never open ──
+DINGTALK_APP_SECRET = Setting(
+    "GAOXIN_DINGTALK_APP_SECRET", "", "DingTalk enterprise robot's AppSecret (HTTP mode); enables POST /webhook/dingtalk."
+)
+WECOM_TOKEN = Setting("GAOXIN_WECOM_TOKEN", "", "WeCom self-built app's callback Token (with the AES key and corp ID).")
+WECOM_AES_KEY = Setting("GAOXIN_WECOM_AES_KEY", "", "WeCom callback EncodingAESKey (43 characters).")
+WECOM_CORP_ID = Setting("GAOXIN_WECOM_CORP_ID", "", "WeCom CorpID (企业ID); the three WeCom settings enable /webhook/wecom.")
+FEISHU_APP_ID = Setting("GAOXIN_FEISHU_APP_ID", "", "Feishu/Lark app ID (cli_…), for replies through the API.")
+FEISHU_APP_SECRET = Setting("GAOXIN_FEISHU_APP_SECRET", "", "Feishu/Lark app secret.")
+FEISHU_VERIFICATION_TOKEN = Setting(
+    "GAOXIN_FEISHU_VERIFICATION_TOKEN", "", "Feishu event subscription Verification Token (checked in every event)."
+)
+FEISHU_ENCRYPT_KEY = Setting(
+    "GAOXIN_FEISHU_ENCRYPT_KEY",
+    "",
+    "Feishu event Encrypt Key: events arrive encrypted and signed (X-Lark-Signature). With the app ID and "
+    "secret, this or the verification token enables /webhook/feishu.",
+)
+FEISHU_DOMAIN = Setting(
+    "GAOXIN_FEISHU_DOMAIN", "https://open.feishu.cn", "Feishu Open API address (Lark: https://open.larksuite.com)."
+)
+SLACK_SIGNING_SECRET = Setting("GAOXIN_SLACK_SIGNING_SECRET", "", "Slack app's Signing Secret.")
+SLACK_BOT_TOKEN = Setting(
+    "GAOXIN_SLACK_BOT_TOKEN", "", "Slack bot token (xoxb-…); with the signing secret, enables /webhook/slack."
+)
+SLACK_API_URL = Setting("GAOXIN_SLACK_API_URL", "https://slack.com/api/", "Slack Web API address.")
+MATTERMOST_TOKEN = Setting(
+    "GAOXIN_MATTERMOST_TOKEN",
+    "",
+    "Mattermost slash-command or outgoing-webhook token; several, comma-separated (each integration has its own). "
+    "Enables /webhook/mattermost.",
+)
+TEAMS_SECURITY_TOKEN = Setting(
+    "GAOXIN_TEAMS_SECURITY_TOKEN",
+    "",
+    "Microsoft Teams outgoing webhook's security token (base64, shown once when it is created); enables /webhook/teams.",
+)
+
+PLATFORM_SETTINGS: tuple[Setting, ...] = (
+    DINGTALK_APP_SECRET, WECOM_TOKEN, WECOM_AES_KEY, WECOM_CORP_ID,
+    FEISHU_APP_ID, FEISHU_APP_SECRET, FEISHU_VERIFICATION_TOKEN, FEISHU_ENCRYPT_KEY, FEISHU_DOMAIN,
+    SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL, MATTERMOST_TOKEN, TEAMS_SECURITY_TOKEN,
+)  # fmt: skip
+
 SETTINGS: tuple[Setting, ...] = (
     DB, GOLD_DIR, API_TOKEN, VERIFIED_ONLY, HOST, PORT, WORKERS,
     LS_URL, LS_TOKEN, LS_WEBHOOK_SECRET, HOOK_URL, LS_RECONCILE_SECONDS,
+    *PLATFORM_SETTINGS,
 )  # fmt: skip
 
 

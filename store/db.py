@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from . import schema
+from .deliveries import DeliveryStore
 from .errors import NotAStoreError, StoreError, StoreLockedError
 from .review import ReviewStore
 
@@ -124,7 +125,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-class Store(ReviewStore):
+class Store(ReviewStore, DeliveryStore):
     """A gaoxin SQLite database (WAL mode, migrated on open)."""
 
     def __init__(self, db: Database, path: Path | None) -> None:

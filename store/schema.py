@@ -161,5 +161,16 @@ def m004_annotation_loop(db: Database) -> None:
     db.execute("CREATE TABLE review_refusals (annotation_id INTEGER, task_id INTEGER, reason TEXT, at TEXT)")
 
 
+@migrations()
+def m005_deliveries(db: Database) -> None:
+    """Chat platforms' message and event ids already answered: a retried or replayed delivery gets no second answer."""
+    db.execute(
+        """CREATE TABLE deliveries (
+            platform TEXT NOT NULL, delivery_id TEXT NOT NULL, received_at REAL NOT NULL,
+            PRIMARY KEY (platform, delivery_id))"""
+    )
+    db.execute("CREATE INDEX deliveries_received ON deliveries (received_at)")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

@@ -70,6 +70,19 @@ def bot(seed_store, gazetteer):
 
 
 @pytest.fixture
+def own_store(seed_db_path, tmp_path):
+    """Path of a private copy of the seed store, for tests that write (annotations, the platforms' retry guard)."""
+    import shutil
+
+    db = tmp_path / "gaoxin.db"
+    for suffix in ("", "-wal", "-shm"):
+        src = seed_db_path.parent / (seed_db_path.name + suffix)
+        if src.exists():
+            shutil.copy(src, tmp_path / (db.name + suffix))
+    return db
+
+
+@pytest.fixture
 def app(seed_db_path):
     """The Flask app on the seed store; pass overrides with app_factory instead when needed."""
     from bot.app import create_app
@@ -99,9 +112,8 @@ def ls_server(tmp_path_factory):
 
 
 @pytest.fixture
-def loop(ls_server, seed_db_path, gazetteer, tmp_path):
+def loop(ls_server, own_store, gazetteer, tmp_path):
     """A private copy of the seed store, a fresh project, the bot served on loopback, the webhook registered."""
-    import shutil
     import threading
 
     from werkzeug.serving import make_server
@@ -110,11 +122,7 @@ def loop(ls_server, seed_db_path, gazetteer, tmp_path):
     from annotate.lsserver import free_port
     from bot.app import create_app
 
-    db = tmp_path / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / (db.name + suffix))
+    db = own_store
     app = create_app(
         {"DB": str(db), "TESTING": True, "API_TOKEN": "", "LS_WEBHOOK_SECRET": LS_SECRET, "LS_RECONCILE_SECONDS": 0}
     )

@@ -7,7 +7,6 @@ one server serves the session): one server per test session, started from a migr
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -212,16 +211,12 @@ def test_webhook_payload_for_unknown_task_is_ignored(loop):
     assert reply["outcome"] == "ignored"
 
 
-def test_annotate_commands(ls_server, seed_db_path, tmp_path, monkeypatch):
+def test_annotate_commands(ls_server, own_store, monkeypatch):
     from click.testing import CliRunner
 
     from bot.cli import main
 
-    db = tmp_path / "cli.db"
-    for suffix in ("", "-wal", "-shm"):
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / (db.name + suffix))
+    db = own_store
     monkeypatch.setenv("GAOXIN_LS_URL", ls_server.url)
     monkeypatch.setenv("GAOXIN_LS_TOKEN", ls_server.credentials.token)
     monkeypatch.setenv("GAOXIN_LS_WEBHOOK_SECRET", "")

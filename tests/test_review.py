@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from annotate.review import Passage, PassageFact, prediction_for, read_annotation, region_id, task_for
@@ -105,13 +103,8 @@ def test_malformed_results_do_not_raise():
 
 # ── settling in the store ────────────────────────────────────────────────────────────────────
 @pytest.fixture
-def reviewed(seed_db_path, tmp_path):
-    db = tmp_path / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / (db.name + suffix))
-    store = Store.open(db)
+def reviewed(own_store):
+    store = Store.open(own_store)
     fact = next(f for f in store.facts(zone="青岛高新区") if f.value == 394)
     store.record_task(TaskRecord(77, 1, fact.doc, fact.start - 10, fact.end + 10, (fact.id,), "h"))
     yield store, fact

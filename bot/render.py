@@ -1,0 +1,71 @@
+"""One reply, in each platform's markup. The words come from bot/messages.py; this only changes the markup.
+
+Markdown dialects differ: DingTalk and Feishu render no tables, Slack has its own mrkdwn (*bold*,
+escaped <>&), Teams and DingTalk need blank lines or hard breaks between lines, Mattermost renders
+GitHub tables. Comparisons are numbered lists everywhere but Mattermost, which gets a table.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from . import messages
+
+if TYPE_CHECKING:
+    from .answer import Reply
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+TITLE_CHARS = 40
+
+
+def plain(reply: Reply) -> str:
+    """Text with no markup (WeCom text replies, notifications)."""
+    return reply.text
+
+
+def title(reply: Reply) -> str:
+    """The first line of the reply, short enough for a notification or a DingTalk markdown title."""
+    first = reply.text.split("\n", 1)[0].strip()
+    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
+
+
+def markdown(reply: Reply) -> str:
+    """Markdown with tables (Mattermost): a comparison becomes a table."""
+    if reply.intent == "compare" and reply.facts:
+        return messages.comparison_table(reply.facts)
+    return reply.markdown
+
+
+def hard_breaks(reply: Reply) -> str:
+    """Markdown without tables, every line break kept (DingTalk, Teams: a single newline is not a break there)."""
+    lines = reply.markdown.split("\n")
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1] != "" and line != "":
+            out[-1] += "  "  # two trailing spaces: a hard line break
+        out.append(line)
+    return "\n".join(out)
+
+
+def slack_mrkdwn(reply: Reply) -> str:
+    """Slack's mrkdwn: *bold*, `>` quotes at the start of a line, and &, <, > escaped everywhere else."""
+    out = []
+    for line in reply.markdown.split("\n"):
+        quote = line.startswith("> ")
+        body = line[2:] if quote else line
+        body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        body = _BOLD.sub(r"*\1*", body)
+        out.append(("> " if quote else "") + body)
+    return "\n".join(out)
+
+
+def rich_text(reply: Reply) -> dict[str, object]:
+    """Feishu's `post` message: a title line and one paragraph per line of text (no markdown to misrender)."""
+    head, *rest = reply.text.split("\n")
+    return {
+        "zh_cn": {
+            "title": head,
+            "content": [[{"tag": "text", "text": line}] for line in rest if line.strip()],
+        }
+    }

@@ -1,0 +1,135 @@
+"""bot/platforms: the registry, disabled platforms, the chat core (group rule, retry guard) and rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import render
+from bot.app import create_app
+from bot.platforms import PLATFORMS, Chat, Message, Platforms
+from store import Store
+
+QUESTION = "青岛高新区 权力事项数量"
+
+
+def test_every_platform_is_registered_with_its_route():
+    assert set(PLATFORMS) == {"dingtalk", "wecom", "feishu", "slack", "mattermost", "teams"}
+    for name, cls in PLATFORMS.items():
+        assert cls.name == name and cls.title and cls.required
+
+
+def test_no_secrets_means_every_platform_is_disabled():
+    platforms = Platforms({})
+    assert platforms.adapters == {}
+    for status in platforms.status.values():
+        assert not status.enabled and status.missing
+        assert all(m.startswith("GAOXIN_") for m in status.missing)
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_a_disabled_platform_answers_404_with_what_to_set(seed_db_path, name):
+    client = create_app({"DB": str(seed_db_path), "TESTING": True, **{s.key: "" for s in PLATFORMS[name].required}})
+    response = client.test_client().post(f"/webhook/{name}", data=b"{}", content_type="application/json")
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert "disabled" in error and PLATFORMS[name].required[0].env in error
+
+
+def test_an_unknown_platform_is_404(client):
+    response = client.post("/webhook/icq", data=b"{}")
+    assert response.status_code == 404
+    assert "no chat platform" in response.get_json()["error"]
+
+
+def test_healthz_lists_which_platforms_are_enabled(seed_db_path):
+    app = create_app({"DB": str(seed_db_path), "TESTING": True, "MATTERMOST_TOKEN": "t"})
+    body = app.test_client().get("/healthz").get_json()
+    assert body["platforms"]["mattermost"] is True
+    assert body["platforms"]["dingtalk"] is False
+
+
+# ── the chat core ────────────────────────────────────────────────────────────────────────────
+def _chat(db) -> tuple[Chat, object]:
+    from annotate.gazetteer import load_gazetteer
+    from bot.answer import Bot
+
+    bot = Bot(Store.open(db), load_gazetteer())
+    return Chat(lambda: bot), bot
+
+
+def test_the_same_delivery_is_answered_once(own_store):
+    chat, bot = _chat(own_store)
+    first = chat.answer(Message("x", "m-1", QUESTION))
+    assert first is not None and "394项" in first.text
+    assert chat.answer(Message("x", "m-1", QUESTION)) is None
+    assert chat.answer(Message("y", "m-1", QUESTION)) is not None  # ids are per platform
+    assert bot.index.store.deliveries("x") == 1
+
+
+def test_the_retry_guard_survives_a_restart(own_store):
+    chat, _ = _chat(own_store)
+    assert chat.answer(Message("x", "m-2", QUESTION)) is not None
+    again, _ = _chat(own_store)  # another worker, or the bot restarted
+    assert again.answer(Message("x", "m-2", QUESTION)) is None
+
+
+def test_group_messages_need_a_mention(own_store):
+    chat, _ = _chat(own_store)
+    assert chat.answer(Message("x", None, QUESTION, group=True, addressed=False)) is None
+    assert chat.answer(Message("x", None, QUESTION, group=True, addressed=True)) is not None
+
+
+def test_empty_huge_and_non_text_messages_get_a_polite_reply(own_store):
+    from bot import messages
+
+    chat, _ = _chat(own_store)
+    assert chat.answer(Message("x", None, "   ")).text == messages.EMPTY
+    assert "太长" in chat.answer(Message("x", None, "园" * 10_000)).text
+    assert chat.answer(Message("x", None, "", kind="image")).text == messages.NOT_TEXT
+
+
+def test_later_runs_after_and_drain_waits(own_store):
+    import threading
+
+    chat, _ = _chat(own_store)
+    seen = []
+    gate = threading.Event()
+    chat.later(lambda: (gate.wait(5), seen.append(1)))
+    chat.later(lambda: 1 / 0)  # a failing delivery is logged, not raised
+    assert seen == []
+    gate.set()
+    assert chat.drain(5)
+    assert seen == [1]
+
+
+# ── rendering ────────────────────────────────────────────────────────────────────────────────
+def test_renderings_keep_the_value_quote_source_and_mark(bot):
+    reply = bot.ask(QUESTION)
+    for text in (render.plain(reply), render.markdown(reply), render.hard_breaks(reply), render.slack_mrkdwn(reply)):
+        assert (
+            "394项" in text
+            and "行政权力事项委托赋权" in text
+            and "未核实" in text
+            and "003_afa5e1f9941b0bd9.txt" in text
+        )
+    assert "**" not in render.slack_mrkdwn(reply) and "*青岛高新区" in render.slack_mrkdwn(reply)
+    post = render.rich_text(reply)["zh_cn"]
+    assert "394项" in post["title"]
+    assert any("原文" in p[0]["text"] for p in post["content"])
+    assert "  \n" in render.hard_breaks(reply)
+    assert len(render.title(reply)) <= render.TITLE_CHARS
+
+
+def test_comparisons_are_tables_only_where_tables_render(bot):
+    reply = bot.ask("高新技术企业 排名")
+    assert reply.intent == "compare" and reply.facts
+    assert "|---|" in render.markdown(reply)
+    for text in (render.plain(reply), render.hard_breaks(reply), render.slack_mrkdwn(reply)):
+        assert "|---|" not in text and "1. " in text
+
+
+def test_slack_escapes_angle_brackets_and_ampersands():
+    from bot.answer import Reply
+
+    reply = Reply("answered", "a<b & c", "**a<b** & c\n> q>r")
+    assert render.slack_mrkdwn(reply) == "*a&lt;b* &amp; c\n> q&gt;r"
