@@ -9,7 +9,7 @@ LS_VERSION := 1.23.2
 LS_VENV    := .venv-ls
 LS_STAMP   := $(LS_VENV)/.installed-$(LS_VERSION)
 
-.PHONY: install browser run test unit eval bench lint format clean
+.PHONY: install browser loadgen run test unit eval bench lint format clean
 
 install: $(STAMP) $(LS_STAMP) browser
 
@@ -33,6 +33,11 @@ browser:
 	@test -x /usr/bin/chromium || ( $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
 
+# `make bench` loads the HTTP API with wrk (a C load generator: a Python one would take the CPU it measures).
+loadgen:
+	@command -v wrk >/dev/null || ( $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk )
+
 run: $(STAMP) $(LS_STAMP)
 	$(BIN)/gaoxin ingest
 	@echo
@@ -49,7 +54,7 @@ unit: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/gaoxin eval
 
-bench: $(STAMP)
+bench: $(STAMP) loadgen
 	$(BIN)/gaoxin bench
 
 lint: $(STAMP)
