@@ -65,11 +65,15 @@ LS_RECONCILE_SECONDS = Setting(
 
 # ── chat platforms (bot/platforms/): a platform whose secrets are not all set is disabled, never open ──
 DINGTALK_APP_SECRET = Setting(
-    "GAOXIN_DINGTALK_APP_SECRET", "", "DingTalk enterprise robot's AppSecret (HTTP mode); enables POST /webhook/dingtalk."
+    "GAOXIN_DINGTALK_APP_SECRET",
+    "",
+    "DingTalk enterprise robot's AppSecret (HTTP mode); enables POST /webhook/dingtalk.",
 )
 WECOM_TOKEN = Setting("GAOXIN_WECOM_TOKEN", "", "WeCom self-built app's callback Token (with the AES key and corp ID).")
 WECOM_AES_KEY = Setting("GAOXIN_WECOM_AES_KEY", "", "WeCom callback EncodingAESKey (43 characters).")
-WECOM_CORP_ID = Setting("GAOXIN_WECOM_CORP_ID", "", "WeCom CorpID (企业ID); the three WeCom settings enable /webhook/wecom.")
+WECOM_CORP_ID = Setting(
+    "GAOXIN_WECOM_CORP_ID", "", "WeCom CorpID (企业ID); the three WeCom settings enable /webhook/wecom."
+)
 FEISHU_APP_ID = Setting("GAOXIN_FEISHU_APP_ID", "", "Feishu/Lark app ID (cli_…), for replies through the API.")
 FEISHU_APP_SECRET = Setting("GAOXIN_FEISHU_APP_SECRET", "", "Feishu/Lark app secret.")
 FEISHU_VERIFICATION_TOKEN = Setting(

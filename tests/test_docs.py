@@ -9,6 +9,7 @@ import click
 import pytest
 
 from bot.cli import main
+from bot.platforms import PLATFORMS
 from bot.settings import SETTINGS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -51,3 +52,15 @@ def test_settings_table_gives_the_declared_default(readme, setting):
     rows = [line for line in readme.splitlines() if line.startswith("|") and f"`{setting.env}`" in line]
     assert rows, f"README.md has no settings table row for {setting.env}"
     assert any(setting.default in row for row in rows), f"README.md gives another default for {setting.env}"
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_every_chat_platform_has_a_readme_section(readme, name):
+    """Its section names the webhook URL and every setting that enables it."""
+    cls = PLATFORMS[name]
+    heading = next((line for line in readme.splitlines() if line.startswith(f"### {cls.title}")), None)
+    assert heading, f"README.md has no '### {cls.title}' section"
+    section = readme.split(heading, 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    assert f"/webhook/{name}" in section
+    for setting in cls.required:
+        assert setting.env in section, f"the {cls.title} section does not name {setting.env}"
