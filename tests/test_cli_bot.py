@@ -179,3 +179,19 @@ def test_serve_passes_its_options_on(seed_db_path, started):
     assert result.exit_code == 0, result.output
     assert started == [(("0.0.0.0", 8123, 3), {"db": str(seed_db_path)})]
     assert "http://0.0.0.0:8123/" in result.stdout
+
+
+def test_serve_lists_the_chat_platforms_and_what_each_needs(seed_db_path, started):
+    result = run("serve", "--db", seed_db_path, "--port", "8123", env={"GAOXIN_MATTERMOST_TOKEN": "t"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if "/webhook/" in line}
+    assert set(lines) == {"DingTalk", "WeCom", "Feishu", "Slack", "Mattermost", "Microsoft"}
+    assert "http://127.0.0.1:8123/webhook/mattermost" in lines["Mattermost"] and "enabled" in lines["Mattermost"]
+    assert "disabled (set GAOXIN_DINGTALK_APP_SECRET)" in lines["DingTalk"]
+    assert "GAOXIN_FEISHU_VERIFICATION_TOKEN or GAOXIN_FEISHU_ENCRYPT_KEY" in lines["Feishu"]
+
+
+def test_serve_refuses_a_malformed_platform_secret_naming_it(seed_db_path, started):
+    result = run("serve", "--db", seed_db_path, env={"GAOXIN_TEAMS_SECURITY_TOKEN": "not base64!"})
+    assert_clean_error(result, "GAOXIN_TEAMS_SECURITY_TOKEN")
+    assert started == []
