@@ -102,7 +102,8 @@ MATTERMOST_TOKEN = Setting(
 TEAMS_SECURITY_TOKEN = Setting(
     "GAOXIN_TEAMS_SECURITY_TOKEN",
     "",
-    "Microsoft Teams outgoing webhook's security token (base64, shown once when it is created); enables /webhook/teams.",
+    "Microsoft Teams outgoing webhook's security token (base64, shown once when it is created); one per team, "
+    "several comma-separated. Enables /webhook/teams.",
 )
 
 PLATFORM_SETTINGS: tuple[Setting, ...] = (

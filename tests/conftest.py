@@ -69,17 +69,28 @@ def bot(seed_store, gazetteer):
     return Bot(seed_store, gazetteer)
 
 
+def copy_store(db: Path, folder: Path) -> Path:
+    """A copy of a store (with its WAL files) in `folder`: for tests that write to it."""
+    import shutil
+
+    copy = folder / db.name
+    for suffix in ("", "-wal", "-shm"):
+        src = db.parent / (db.name + suffix)
+        if src.exists():
+            shutil.copy(src, folder / (db.name + suffix))
+    return copy
+
+
 @pytest.fixture
 def own_store(seed_db_path, tmp_path):
     """Path of a private copy of the seed store, for tests that write (annotations, the platforms' retry guard)."""
-    import shutil
+    return copy_store(seed_db_path, tmp_path)
 
-    db = tmp_path / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, tmp_path / (db.name + suffix))
-    return db
+
+@pytest.fixture(scope="module")
+def module_store(seed_db_path, tmp_path_factory):
+    """One writable copy of the seed store per test module: its app and bot are built once (tests use fresh ids)."""
+    return copy_store(seed_db_path, tmp_path_factory.mktemp("store"))
 
 
 @pytest.fixture

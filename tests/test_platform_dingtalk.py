@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import time
 
 import pytest
@@ -28,13 +27,9 @@ ROUTE = "/webhook/dingtalk"
 
 
 @pytest.fixture(scope="module")
-def app(seed_db_path, tmp_path_factory, make_httpserver):
+def app(module_store, make_httpserver):
     """One app for the module (building the bot takes a second); every test's messages carry fresh msgIds."""
-    db = tmp_path_factory.mktemp("dingtalk") / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):  # a private copy of the seed store: the retry guard writes to it
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, db.parent / (db.name + suffix))
+    db = module_store
     app = create_app(
         {
             "DB": str(db),

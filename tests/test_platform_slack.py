@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import shutil
 import time
 from urllib.parse import urlencode
 
@@ -33,13 +32,9 @@ def slack_api(httpserver):
 
 
 @pytest.fixture(scope="module")
-def app(seed_db_path, tmp_path_factory, make_httpserver):
+def app(module_store, make_httpserver):
     """One app for the module (building the bot takes a second); every test's events carry fresh event ids."""
-    db = tmp_path_factory.mktemp("slack") / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):  # a private copy of the seed store: the retry guard writes to it
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, db.parent / (db.name + suffix))
+    db = module_store
     return slack_app(db, make_httpserver.url_for("/api/"))
 
 

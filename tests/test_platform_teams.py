@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import shutil
 
 import pytest
 
@@ -37,13 +36,9 @@ ROUTE = "/webhook/teams"
 
 
 @pytest.fixture(scope="module")
-def app(seed_db_path, tmp_path_factory):
+def app(module_store):
     """One app for the module (building the bot takes a second); every test's activities carry fresh ids."""
-    db = tmp_path_factory.mktemp("teams") / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):  # a private copy of the seed store: the retry guard writes to it
-        src = seed_db_path.parent / (seed_db_path.name + suffix)
-        if src.exists():
-            shutil.copy(src, db.parent / (db.name + suffix))
+    db = module_store
     return create_app({"DB": str(db), "TESTING": True, "TEAMS_SECURITY_TOKEN": TOKEN})
 
 
@@ -206,3 +201,19 @@ def test_a_malformed_security_token_stops_the_app(seed_db_path, token, complaint
     with pytest.raises(PlatformConfigError, match="GAOXIN_TEAMS_SECURITY_TOKEN") as caught:
         create_app({"DB": str(seed_db_path), "TESTING": True, "TEAMS_SECURITY_TOKEN": token})
     assert complaint in str(caught.value)
+
+
+def test_several_teams_each_with_its_own_token(own_store):
+    """One outgoing webhook per team: a request signed with either configured token is answered, others are not."""
+    other = base64.b64encode(bytes(range(32))).decode()
+    app = create_app({"DB": str(own_store), "TESTING": True, "TEAMS_SECURITY_TOKEN": f"{other}, {TOKEN}"})
+    client = app.test_client()
+    for token, status in ((TOKEN, 200), (other, 200), (base64.b64encode(b"x" * 32).decode(), 401)):
+        body = json.dumps(activity(), ensure_ascii=False).encode()
+        auth = "HMAC " + sign(body, base64.b64decode(token))
+        response = client.post(
+            "/webhook/teams", data=body, headers={"Authorization": auth}, content_type="application/json"
+        )
+        assert response.status_code == status, response.get_data(as_text=True)
+        if status == 200:
+            assert "394项" in response.get_json()["text"]

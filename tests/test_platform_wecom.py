@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import itertools
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -30,16 +29,6 @@ QUESTION = "青岛高新区 权力事项数量"
 CONFIG = {"WECOM_TOKEN": TOKEN, "WECOM_AES_KEY": AES_KEY, "WECOM_CORP_ID": CORP_ID}
 MSG_IDS = itertools.count(7_000_000_000_000_000_001)  # WeCom's MsgIds are 64-bit numbers
 WECOM = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)  # WeCom's side of the callback: same token, key and CorpID
-
-
-@pytest.fixture(scope="module")
-def module_store(seed_db_path, tmp_path_factory):
-    """One writable copy of the seed store for the module: the bot is built once, and every test uses fresh MsgIds."""
-    db = tmp_path_factory.mktemp("wecom") / "gaoxin.db"
-    for suffix in ("", "-wal", "-shm"):
-        if (src := seed_db_path.parent / (seed_db_path.name + suffix)).exists():
-            shutil.copy(src, db.parent / (db.name + suffix))
-    return db
 
 
 @pytest.fixture(scope="module")

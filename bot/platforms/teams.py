@@ -52,18 +52,9 @@ class Teams(Platform):
 
     def __init__(self, config) -> None:
         super().__init__(config)
-        env = settings.TEAMS_SECURITY_TOKEN.env
-        token = str(config[settings.TEAMS_SECURITY_TOKEN.key]).strip()
-        try:
-            self.key = base64.b64decode(token, validate=True)
-        except (binascii.Error, ValueError):
-            raise PlatformConfigError(
-                f"{env} is not valid base64: paste the security token Teams showed when the outgoing webhook was created"
-            ) from None
-        if len(self.key) != KEY_BYTES:
-            raise PlatformConfigError(
-                f"{env} decodes to {len(self.key)} bytes, not {KEY_BYTES}: is the security token complete?"
-            )
+        # One outgoing webhook per team, each with its own token: several may be set, comma-separated.
+        tokens = [t.strip() for t in str(config[settings.TEAMS_SECURITY_TOKEN.key]).split(",") if t.strip()]
+        self.keys = tuple(_key(token) for token in tokens)
 
     def verify(self, req: Inbound) -> None:
         if req.method != "POST":
@@ -71,7 +62,7 @@ class Teams(Platform):
         scheme, _, given = req.headers.get("Authorization", "").partition(" ")
         if scheme.upper() != "HMAC" or not given.strip():
             raise Rejected(401, "missing Authorization: HMAC header")
-        if not constant_time_equal(given.strip(), sign(req.body, self.key)):
+        if not any(constant_time_equal(given.strip(), sign(req.body, key)) for key in self.keys):
             raise Rejected(401, "wrong Teams HMAC signature")
 
     def parse(self, req: Inbound) -> Message | Outbound:
@@ -105,6 +96,22 @@ class Teams(Platform):
         if reply is None:
             return NOTHING
         return Outbound.json({"type": "message", "text": render.hard_breaks(reply)})
+
+
+def _key(token: str) -> bytes:
+    """A security token as the HMAC key it stands for; a malformed one stops the start, naming the setting."""
+    env = settings.TEAMS_SECURITY_TOKEN.env
+    try:
+        key = base64.b64decode(token, validate=True)
+    except (binascii.Error, ValueError):
+        raise PlatformConfigError(
+            f"{env} is not valid base64: paste the security token Teams showed when the outgoing webhook was created"
+        ) from None
+    if len(key) != KEY_BYTES:
+        raise PlatformConfigError(
+            f"{env} decodes to {len(key)} bytes, not {KEY_BYTES}: is the security token complete?"
+        )
+    return key
 
 
 def _attached(attachments: list[object]) -> str:
