@@ -58,6 +58,17 @@ _HEAD_UNITS = (
 _HAN2 = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
+_ASKS_GROWTH = re.compile("增长|增速|增幅|同比|新增|净增|增加")
+_ASKS_TARGET = re.compile("目标|计划|预期|预计|力争")
+
+
+def _comparable(f: Fact, metric: str) -> bool:
+    """Whether a fact belongs in a comparison of zones on `metric`: flows with flows, plans with plans, levels with
+    levels — a ranking mixes no totals with increases."""
+    growth = f.kind == "growth" or bool(_ASKS_GROWTH.search(f.metric))
+    return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
+
+
 def _expected_unit(metric: str) -> str | None:
     return next((units for pattern, units in _HEAD_UNITS if pattern.search(metric)), None)
 
@@ -346,6 +357,8 @@ class Bot:
         scored = self._score(q, self.index.top_facts(self.index.best_metrics(grams(q.metric), limit=8)))
         best_by_zone: dict[str, tuple[float, Fact]] = {}
         for s, f, cover in scored:
+            if not _comparable(f, q.metric):
+                continue  # a zone's growth or target is no entry in a ranking of levels, unless that is what is ranked
             if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in best_by_zone:
                 best_by_zone[f.zone] = (s, f)
         if not best_by_zone:

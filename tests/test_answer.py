@@ -204,6 +204,15 @@ def test_compare_ranks_zones_by_value(bot):
     assert numbered_options(reply.text) == [str(i) for i in range(1, len(zones) + 1)]
 
 
+def test_compare_leaves_out_growth_and_targets_unless_asked(bot):
+    ranked = bot.ask("高新技术企业 排名")
+    assert ranked.facts and all(f.kind not in ("growth", "target") for f in ranked.facts)
+    assert "海口高新区" not in [f.zone for f in ranked.facts]  # it has only 高企增长 (超过40家), a flow
+    grown = bot.ask("高企增长 排名")
+    assert grown.intent == "compare" and grown.facts
+    assert all(f.kind == "growth" or "增" in f.metric for f in grown.facts)  # and no totals among the increases
+
+
 def test_compare_each_zone_on_a_metric(bot):
     reply = bot.ask("各高新区 研发投入强度")
     assert reply.status == "answered"
