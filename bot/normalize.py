@@ -17,6 +17,7 @@ import opencc
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
 _PUNCT = re.compile(r"[\s\u3000,.;:!?，。；：！？、·…—\-–~～'\"“”‘’()（）\[\]【】《》<>〈〉「」『』/\\|]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -63,18 +64,19 @@ class Normalizer:
         return _PUNCT.sub(" ", text).strip()
 
     @cached_property
-    def _synonym_pattern(self) -> re.Pattern[str] | None:
-        terms = {**self.vocabulary.synonyms, **self.vocabulary.learnt}
-        if not terms:
+    def _synonyms(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
+        """One pattern of every term (longest first) and the table it rewrites with; rebuilt when a word is learnt."""
+        table = {**self.vocabulary.synonyms, **self.vocabulary.learnt}
+        if not table:
             return None
-        return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+        return re.compile("|".join(re.escape(t) for t in sorted(table, key=len, reverse=True))), table
 
     def canonical(self, text: str) -> str:
         """Rewrite every synonym to its canonical term (longest first, no overlaps)."""
-        pattern = self._synonym_pattern
-        if pattern is None:
+        synonyms = self._synonyms
+        if synonyms is None:
             return text
-        table = {**self.vocabulary.synonyms, **self.vocabulary.learnt}
+        pattern, table = synonyms
         return pattern.sub(lambda m: table[m.group()], text)
 
     def learn(self, term: str, canonical: str) -> None:
@@ -82,14 +84,13 @@ class Normalizer:
         term, canonical = fold_width(term), fold_width(canonical)
         if term and canonical and term != canonical:
             self.vocabulary.learnt[term] = canonical
-            self.__dict__.pop("_synonym_pattern", None)
+            self.__dict__.pop("_synonyms", None)
 
     def fact_text(self, text: str | None) -> str:
         """A fact's metric, entity or quote ready to compare: folded, canonical, no spaces, digits out."""
         if not text:
             return ""
-        folded = self.canonical(self.fold(text)).replace(" ", "")
-        return re.sub(r"\d+(?:\.\d+)?", "", folded)
+        return _NUMBER.sub("", self.canonical(self.fold(text)).replace(" ", ""))
 
 
 def grams(text: str) -> frozenset[str]:
