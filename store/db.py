@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -131,6 +132,9 @@ class Store(ReviewStore, DeliveryStore):
     def __init__(self, db: Database, path: Path | None) -> None:
         self.db = db
         self.path = path
+        # One connection serves every thread of a process (the bot's request thread and its delivery threads):
+        # writes take turns, or one thread's BEGIN would land inside another's transaction.
+        self._write_lock = threading.RLock()
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, timeout: float = 5.0) -> Store:
@@ -173,22 +177,23 @@ class Store(ReviewStore, DeliveryStore):
     def _write(self) -> Iterator[Database]:
         """One write transaction; BEGIN IMMEDIATE so a second writer waits for the lock (up to the timeout)."""
         conn = self.db.conn
-        try:
-            if conn.in_transaction:
-                with self.db.atomic():
-                    yield self.db
-                return
-            conn.execute("BEGIN IMMEDIATE")
+        with self._write_lock:
             try:
-                yield self.db
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            if conn.in_transaction:
-                conn.rollback()
-            raise _translate(self.path, exc) from exc
+                if conn.in_transaction:
+                    with self.db.atomic():
+                        yield self.db
+                    return
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise _translate(self.path, exc) from exc
 
     # ── documents ────────────────────────────────────────────────────────────────────────────
     def document_sha256(self, name: str) -> str | None:
