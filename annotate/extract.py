@@ -22,7 +22,7 @@ from .segment import Article, segment
 from .text import Folded, SourceText, fold
 from .words import pos_tokenizer_for, tokenizer_for
 
-EXTRACTOR_VERSION = "gaoxin-extract-1"
+EXTRACTOR_VERSION = "gaoxin-extract-2"  # bump when the candidates change: stores re-read their files
 
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:" + _SENTENCE_END
@@ -393,6 +393,8 @@ class Extractor:
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
         if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
+            if q.unit == "%" and re.search(r"完成了?$", left):
+                predicate = "目标完成率"  # 研发投入10.7亿元、完成194%: the share of its target reached
             if not _GROWTH.search(predicate) and _unit_family(q.unit) not in ("share", _unit_family(base_unit)):
                 return "", 0.0  # 总投资额近4000亿元,2家…银行: a count does not take over a sum's name
             return _join_base(base, predicate), 0.7

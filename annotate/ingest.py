@@ -9,7 +9,7 @@ from pathlib import Path
 from store import IngestResult, NewArticle, NewDocument, NewFact, Store
 
 from .errors import InputError
-from .extract import Candidate, Extractor
+from .extract import EXTRACTOR_VERSION, Candidate, Extractor
 from .text import SourceText, read_source
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
@@ -29,8 +29,8 @@ def article_files(paths: list[Path]) -> list[Path]:
 
 
 def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> IngestResult:
-    """Segment and extract one decoded file and store it (a no-op when its content is unchanged)."""
-    if store.document_sha256(source.path.name) == source.sha256:
+    """Segment and extract one decoded file and store it (a no-op when its content and the extractor are unchanged)."""
+    if store.document_unchanged(source.path.name, source.sha256, EXTRACTOR_VERSION):
         return IngestResult(source.path.name, "unchanged")
     articles = extractor.articles(source)
     candidates = extractor.extract(source, articles)
@@ -42,6 +42,7 @@ def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> Ing
             encoding=source.encoding,
             chars=len(source.text),
             text=source.text,
+            extractor_version=EXTRACTOR_VERSION,
         ),
         [NewArticle(a.index, a.title, a.byline, a.zone, a.start, a.body_start, a.end) for a in articles],
         [to_new_fact(c) for c in candidates],

@@ -32,6 +32,7 @@ class NewDocument:
     encoding: str
     chars: int
     text: str | None = None
+    extractor_version: str | None = None  # what extracted its candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +201,21 @@ class Store(ReviewStore, DeliveryStore):
         row = self.db.execute("SELECT sha256 FROM documents WHERE name = ?", [name]).fetchone()
         return row[0] if row else None
 
+    def document_unchanged(self, name: str, sha256: str, extractor_version: str | None) -> bool:
+        """Whether the store holds this content, read by this extractor: then ingesting it again changes nothing."""
+        row = self.db.execute("SELECT sha256, extractor_version FROM documents WHERE name = ?", [name]).fetchone()
+        return row is not None and tuple(row) == (sha256, extractor_version)
+
     def ingest_document(
         self, doc: NewDocument, articles: Iterable[NewArticle], candidates: Iterable[NewFact]
     ) -> IngestResult:
         """Store a document, its articles and candidates in one transaction.
 
-        The same content again changes nothing. Changed content replaces the articles and the
-        machine candidates; verified and rejected facts are never touched, and a new candidate at
+        The same content read by the same extractor again changes nothing. Changed content (or a new
+        extractor) replaces the articles and the machine candidates; verified and rejected facts are never touched, and a new candidate at
         the span of such a fact is not added twice.
         """
-        if self.document_sha256(doc.name) == doc.sha256:
+        if self.document_unchanged(doc.name, doc.sha256, doc.extractor_version):
             return IngestResult(doc.name, "unchanged")
         now = _now()
         with self._write() as db:
@@ -223,14 +229,14 @@ class Store(ReviewStore, DeliveryStore):
                 outcome = "new"
             db.execute("DELETE FROM articles WHERE document_id = ?", [doc_id])
             db["articles"].insert_all({**asdict(a), "document_id": doc_id} for a in articles)
-            old = {
-                (r[1], r[2], r[3], r[4]): r[0]
-                for r in db.execute(
-                    """SELECT id, start, "end", value, unit FROM facts
-                       WHERE document_id = ? AND status = 'candidate' AND source = 'extractor'""",
-                    [doc_id],
-                ).fetchall()
-            }
+            # Several candidates may share a span (增速均超过30% gives one per subject): each key keeps them all.
+            old: dict[tuple, list[tuple[int, str]]] = {}
+            for r in db.execute(
+                """SELECT id, start, "end", value, unit, metric FROM facts
+                   WHERE document_id = ? AND status = 'candidate' AND source = 'extractor' ORDER BY id""",
+                [doc_id],
+            ).fetchall():
+                old.setdefault((r[1], r[2], r[3], r[4]), []).append((r[0], r[5]))
             reviewed = {
                 tuple(r)
                 for r in db.execute(
@@ -248,8 +254,10 @@ class Store(ReviewStore, DeliveryStore):
                     "updated_at": now,
                     "original": json.dumps(_fields(asdict(fact)), ensure_ascii=False),
                 }
-                if key in old:  # same candidate as before: keep its id (Label Studio refers to it)
-                    db["facts"].update(old.pop(key), fields)
+                if old.get(key):  # same candidate as before: keep its id (Label Studio refers to it)
+                    same = old[key]
+                    at = next((i for i, (_, metric) in enumerate(same) if metric == fact.metric), 0)
+                    db["facts"].update(same.pop(at)[0], fields)
                     continue
                 fact_id = (
                     db["facts"]
@@ -266,7 +274,7 @@ class Store(ReviewStore, DeliveryStore):
                 )
                 self._history(fact_id, "extractor", "extracted", None, _fields(fields), now)
                 added += 1
-            stale = list(old.values())
+            stale = [fact_id for same in old.values() for fact_id, _ in same]
             if stale:  # candidates the new text no longer yields; nobody reviewed them
                 marks = ", ".join("?" * len(stale))
                 db.execute(f"DELETE FROM fact_history WHERE fact_id IN ({marks})", stale)

@@ -172,5 +172,11 @@ def m005_deliveries(db: Database) -> None:
     db.execute("CREATE INDEX deliveries_received ON deliveries (received_at)")
 
 
+@migrations()
+def m006_document_extractor(db: Database) -> None:
+    """Which extractor read a document: a better extractor re-reads unchanged files on the next ingest."""
+    db.execute("ALTER TABLE documents ADD COLUMN extractor_version TEXT")
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

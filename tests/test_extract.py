@@ -193,3 +193,10 @@ def test_a_plain_web_article_without_byline_still_yields_facts(extractor):
         ("成都高新区", 2800, "亿元", "2021"),
         ("成都高新区", 9.5, "%", "2021"),
     ]
+
+
+def test_a_percentage_after_wancheng_is_the_share_of_the_target(extractor):
+    got = by_value(facts(extractor, "全年苏州高新区研发投入12.5亿元、完成108%,新开工项目36个、完成了90%。"))
+    assert got["108%"].metric == "研发投入目标完成率" and got["108%"].kind == "share"
+    assert got["90%"].metric == "新开工项目目标完成率"
+    assert got["12.5亿元"].metric == "研发投入"  # the amount itself keeps its own name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import replace
 
 import pytest
 
@@ -145,6 +146,27 @@ def test_ingest_same_sha_again_is_unchanged_and_changes_no_row(store):
     assert result.outcome == "unchanged"
     assert result.added == 0
     assert dump(store) == before
+
+
+def test_a_new_extractor_rereads_an_unchanged_document(store):
+    store.ingest_document(replace(doc(), extractor_version="x-1"), articles(), [fact(20, 100)])
+    again = store.ingest_document(replace(doc(), extractor_version="x-1"), articles(), [fact(20, 100)])
+    assert again.outcome == "unchanged"
+    reread = store.ingest_document(
+        replace(doc(), extractor_version="x-2"), articles(), [fact(20, 100, metric="高新技术企业总数")]
+    )
+    assert reread.outcome == "updated"
+    assert [f.metric for f in store.facts()] == ["高新技术企业总数"]
+
+
+def test_candidates_sharing_a_span_are_replaced_not_piled_up(store):
+    """增速均超过30%: one span, one candidate per subject. Re-reading keeps each id and adds no copy."""
+    shared = [fact(20, 30, unit="%", metric="企业入库增速"), fact(20, 30, unit="%", metric="营业收入增速")]
+    store.ingest_document(replace(doc(), extractor_version="x-1"), articles(), shared)
+    ids = {f.metric: f.id for f in store.facts()}
+    store.ingest_document(replace(doc(), extractor_version="x-2"), articles(), list(reversed(shared)))
+    store.ingest_document(replace(doc(), extractor_version="x-3"), articles(), shared)
+    assert {f.metric: f.id for f in store.facts()} == ids
 
 
 def test_every_new_candidate_gets_an_extracted_history_row(store):
