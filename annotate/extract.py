@@ -306,6 +306,8 @@ class Extractor:
                 ):
                     # 企业研发平台80家,其中“国”字号10家: the part names the whole's noun
                     metric = metric + "".join(self.words(_strip_count(before.metric))[-3:])
+                elif 1 <= len(metric) <= 2 and re.search("完成" + re.escape(metric) + "(?:了|达|达到|为)?$", left):
+                    metric = "完成" + metric  # 完成投资98亿元 is the statistic 完成投资, not an earlier 协议投资
                 elif 1 <= len(metric) <= 2 and not right.startswith(metric):
                     # 专利获得融资4.4亿元 after 开展知识产权质押融资: a bare word refers to its fuller mention
                     fuller = re.findall(

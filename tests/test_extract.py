@@ -200,3 +200,9 @@ def test_a_percentage_after_wancheng_is_the_share_of_the_target(extractor):
     assert got["108%"].metric == "研发投入目标完成率" and got["108%"].kind == "share"
     assert got["90%"].metric == "新开工项目目标完成率"
     assert got["12.5亿元"].metric == "研发投入"  # the amount itself keeps its own name
+
+
+def test_wancheng_touzi_is_its_own_statistic(extractor):
+    got = by_value(facts(extractor, "苏州高新区签约项目89个、协议投资570亿元,完成投资98亿元,其中工业投资65亿元。"))
+    assert got["98亿元"].metric == "完成投资"  # not the 协议投资 named earlier in the sentence
+    assert got["570亿元"].metric == "协议投资" and got["65亿元"].metric == "工业投资"
