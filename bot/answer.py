@@ -63,8 +63,10 @@ _ASKS_TARGET = re.compile("目标|计划|预期|预计|力争")
 
 
 def _comparable(f: Fact, metric: str) -> bool:
-    """Whether a fact belongs in a comparison of zones on `metric`: flows with flows, plans with plans, levels with
-    levels — a ranking mixes no totals with increases."""
+    """Whether a fact belongs in a comparison of zones on `metric`: the zone's own figures (not a company's), flows
+    with flows, plans with plans, levels with levels — a ranking mixes no totals with increases."""
+    if f.entity and f.entity not in metric:
+        return False  # a company's figure (潍柴集团's revenue) is not its zone's, in a ranking of zones
     growth = f.kind == "growth" or bool(_ASKS_GROWTH.search(f.metric))
     return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
 

@@ -213,6 +213,12 @@ def test_compare_leaves_out_growth_and_targets_unless_asked(bot):
     assert all(f.kind == "growth" or "增" in f.metric for f in grown.facts)  # and no totals among the increases
 
 
+def test_compare_leaves_out_a_companys_figures(bot):
+    reply = bot.ask("哪个高新区营业收入最高")
+    assert reply.intent == "compare" and reply.facts
+    assert all(f.entity is None for f in reply.facts)  # 潍柴集团's 3000亿元 is the company's, not 潍坊高新区's
+
+
 def test_compare_each_zone_on_a_metric(bot):
     reply = bot.ask("各高新区 研发投入强度")
     assert reply.status == "answered"
