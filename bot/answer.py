@@ -262,25 +262,43 @@ class Bot:
             found = frozenset(g for g in han if g in folded)
             return found | (other & text_grams(raw)) if other and folded else found
 
-        out = []
-        for f in facts:
+        # What depends on the question alone, worked out once rather than for every fact.
+        asks_share = bool(re.search("占|比|率|%", q.metric))
+        asks_target = bool(re.search("目标|计划|预期|预计|力争", q.metric))
+        asks_growth = "增长" in q.metric
+        expected = _expected_unit(q.metric)
+        markers = [m for m in _PART_MARKERS if m not in q.metric]
+        # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
+        by_metric: dict[tuple[str, str | None], tuple] = {}
+
+        def metric_terms(f: Fact) -> tuple:
             metric = fact_text(f.metric)
             entity = fact_text(f.entity)
-            quote = fact_text(f.quote)
             gm = text_grams(f.metric)
             in_me = qg & (gm | text_grams(f.entity))
-            in_meq = in_me | shared(f.quote, quote)
-            cover_m = len(in_me) / len(qg)
-            strict = len(in_meq) / len(qg)
-            loose = 0.0  # the sentence around it counts, a little less (only worth reading when it could count)
-            if strict < 1:
-                loose = len(in_meq | shared(f.context) | shared(f.article)) / len(qg)
             core_grams = (
                 gm if not metric.endswith("数量") else grams(metric.removesuffix("数量"))
             )  # 数量 is ours, not the article's
             spec = len(qg & core_grams) / max(1, len(core_grams))
             scorer = fuzz.partial_ratio if len(metric) * 2 >= len(q.metric) else fuzz.ratio
             fuzzy = scorer(q.metric, metric) / 100 if metric else 0.0
+            parts = sum(1 for m in markers if m in metric)
+            return metric, entity, in_me, core_grams, spec, fuzzy, parts
+
+        out = []
+        for f in facts:
+            key = (f.metric, f.entity)
+            terms = by_metric.get(key)
+            if terms is None:
+                terms = by_metric[key] = metric_terms(f)
+            metric, entity, in_me, core_grams, spec, fuzzy, parts = terms
+            quote = fact_text(f.quote)
+            in_meq = in_me | shared(f.quote, quote)
+            cover_m = len(in_me) / len(qg)
+            strict = len(in_meq) / len(qg)
+            loose = 0.0  # the sentence around it counts, a little less (only worth reading when it could count)
+            if strict < 1:
+                loose = len(in_meq | shared(f.context) | shared(f.article)) / len(qg)
             cover = max(strict, 0.9 * loose, fuzzy if fuzzy >= 0.8 and len(q.metric) >= 4 else 0.0)
             counted = (  # 多少家企业 ↔ 企业数量
                 bool(core_grams) and core_grams <= qg and q.unit_hint is not None and f.unit.endswith(q.unit_hint)
@@ -297,17 +315,16 @@ class Bot:
                 score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
             elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + fact_text(f.context):
                 score -= 0.2  # the thing asked for is not what this fact measures
-            if f.kind == "share" and not re.search("占|比|率|%", q.metric):
+            if f.kind == "share" and not asks_share:
                 score -= 0.05
-            if f.kind == "target" and not re.search("目标|计划|预期|预计|力争", q.metric):
+            if f.kind == "target" and not asks_target:
                 score -= 0.05  # a plan is not a result, unless asked for
-            expected = _expected_unit(q.metric)
             if expected:
                 score += 0.05 if re.search(expected, f.unit) else -0.05
             if q.unit_hint and f.unit.endswith(q.unit_hint):
                 score += 0.05  # 有多少家 wants a count of 家
-            score -= min(0.2, 0.07 * sum(1 for m in _PART_MARKERS if m in metric and m not in q.metric))
-            if f.kind == "growth" and "增长" not in q.metric:
+            score -= min(0.2, 0.07 * parts)
+            if f.kind == "growth" and not asks_growth:
                 score -= 0.05
             if q.wants_rank:
                 score += 0.08 if f.kind == "rank" else -0.05
