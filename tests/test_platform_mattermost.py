@@ -42,6 +42,14 @@ def test_a_slash_command_is_answered_in_the_channel(client):
     assert "394项" in body["text"] and "**" in body["text"] and "未核实" in body["text"]
 
 
+def test_a_slash_command_set_to_get_is_answered_too(client):
+    query = {"channel_id": "c1", "command": "/gaoxin", "text": QUESTION, "token": TOKEN, "user_name": "li"}
+    response = client.get("/webhook/mattermost", query_string=query, headers={"Authorization": f"Token {TOKEN}"})
+    assert response.status_code == 200 and "394项" in response.get_json()["text"]
+    forged = client.get("/webhook/mattermost", query_string={**query, "token": "wrong"})
+    assert forged.status_code == 401
+
+
 def test_the_token_may_come_in_the_form_only(client):
     response = client.post("/webhook/mattermost", **slash(QUESTION, header=False))
     assert response.status_code == 200 and "394项" in response.get_json()["text"]

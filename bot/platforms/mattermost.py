@@ -31,6 +31,8 @@ class Mattermost(Platform):
         self.tokens = tuple(t.strip() for t in str(config[settings.MATTERMOST_TOKEN.key]).split(",") if t.strip())
 
     def _fields(self, req: Inbound) -> dict[str, object]:
+        if req.method == "GET":  # a slash command may be set to GET: its fields come in the query string
+            return dict(req.args)
         if req.content_type.startswith("application/json"):
             body = req.json()
             if not isinstance(body, dict):
