@@ -148,7 +148,7 @@ class Chat:
         return future
 
     def drain(self, timeout: float = 10.0) -> bool:
-        """Wait for the replies still being delivered; True when none is left (tests, and a clean shutdown)."""
+        """Wait for the replies still being delivered; True when none is left (tests; at exit Python waits anyway)."""
         with self._lock:
             pending = set(self._pending)
         done, not_done = wait(pending, timeout=timeout)

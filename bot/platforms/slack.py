@@ -12,7 +12,7 @@ bot's own ids, dropping the bot's own events, the ack body). Our framework hands
 Flask request, so this module does what `slack_bolt.adapter.flask` does inside: raw body, query and headers in a
 `BoltRequest`, `App.dispatch`, the `BoltResponse` back out. Bolt runs listeners before responding
 (process_before_response): a command's answer goes in the ack; an event is acked at once and its answer is
-posted from `Chat.later` (our pool, drained in tests and at shutdown), not from Bolt's own thread pool.
+posted from `Chat.later` (our pool: drained in tests, finished on a graceful exit), not from Bolt's own pool.
 """
 
 from __future__ import annotations
