@@ -264,7 +264,7 @@ class Bot:
 
         # What depends on the question alone, worked out once rather than for every fact.
         asks_share = bool(re.search("占|比|率|%", q.metric))
-        asks_target = bool(re.search("目标|计划|预期|预计|力争", q.metric))
+        asks_target = bool(_ASKS_TARGET.search(q.metric))
         asks_growth = "增长" in q.metric
         expected = _expected_unit(q.metric)
         markers = [m for m in _PART_MARKERS if m not in q.metric]
@@ -377,7 +377,7 @@ class Bot:
         best_by_zone: dict[str, tuple[float, Fact]] = {}
         for s, f, cover in scored:
             if not _comparable(f, q.metric):
-                continue  # a zone's growth or target is no entry in a ranking of levels, unless that is what is ranked
+                continue  # not like with like: a company's figure, or a flow or plan among levels (or the reverse)
             if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in best_by_zone:
                 best_by_zone[f.zone] = (s, f)
         if not best_by_zone:

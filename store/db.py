@@ -212,8 +212,8 @@ class Store(ReviewStore, DeliveryStore):
         """Store a document, its articles and candidates in one transaction.
 
         The same content read by the same extractor again changes nothing. Changed content (or a new
-        extractor) replaces the articles and the machine candidates; verified and rejected facts are never touched, and a new candidate at
-        the span of such a fact is not added twice.
+        extractor) replaces the articles and the machine candidates; verified and rejected facts are
+        never touched, and a new candidate at the span of such a fact is not added twice.
         """
         if self.document_unchanged(doc.name, doc.sha256, doc.extractor_version):
             return IngestResult(doc.name, "unchanged")

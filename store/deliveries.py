@@ -22,5 +22,5 @@ class DeliveryStore:
             return cursor.rowcount == 1
 
     def deliveries(self, platform: str) -> int:
-        """How many deliveries of a platform are remembered (for tests and `healthz`)."""
+        """How many deliveries of a platform are remembered (tests read it)."""
         return self.db.execute("SELECT count(*) FROM deliveries WHERE platform = ?", [platform]).fetchone()[0]

@@ -165,6 +165,10 @@ class Platform:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
 
+    def listed(self, setting: Setting) -> tuple[str, ...]:
+        """A setting that may hold several values, comma-separated (one token per integration or team)."""
+        return tuple(v.strip() for v in str(self.config.get(setting.key) or "").split(",") if v.strip())
+
     @classmethod
     def missing(cls, config: Mapping[str, Any]) -> list[str]:
         """The settings still to set before this platform is enabled (empty: enabled)."""

@@ -28,7 +28,7 @@ class Mattermost(Platform):
 
     def __init__(self, config) -> None:
         super().__init__(config)
-        self.tokens = tuple(t.strip() for t in str(config[settings.MATTERMOST_TOKEN.key]).split(",") if t.strip())
+        self.tokens = self.listed(settings.MATTERMOST_TOKEN)
 
     def _fields(self, req: Inbound) -> dict[str, object]:
         if req.method == "GET":  # a slash command may be set to GET: its fields come in the query string

@@ -53,8 +53,7 @@ class Teams(Platform):
     def __init__(self, config) -> None:
         super().__init__(config)
         # One outgoing webhook per team, each with its own token: several may be set, comma-separated.
-        tokens = [t.strip() for t in str(config[settings.TEAMS_SECURITY_TOKEN.key]).split(",") if t.strip()]
-        self.keys = tuple(_key(token) for token in tokens)
+        self.keys = tuple(_key(token) for token in self.listed(settings.TEAMS_SECURITY_TOKEN))
 
     def verify(self, req: Inbound) -> None:
         if req.method != "POST":
