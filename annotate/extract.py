@@ -33,7 +33,7 @@ _PERIOD = re.compile(
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
-    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|去年|上年|全年|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
+    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
 _DETACHED_QUALIFIER = re.compile(
     r"(不足|不到|低于|超过|近|约)(?:占)?(?:该|全)?[\u4e00-\u9fff]{0,5}?(?:市|省|州|县|区)(?:的)?$"
@@ -257,7 +257,7 @@ class Extractor:
     def _sentence(
         self, text: str, s0: int, s1: int, qs: list[Quantity], mentions: list[Mention], article: Article
     ) -> list[_Found]:
-        carried = _year_in(text[:s0])
+        carried = _year_in(text[:s0]) or _headline_year(article.title)
         found: list[_Found] = []
         base = ""
         lists = self._distributive(text, s0, s1, qs)
@@ -304,8 +304,12 @@ class Extractor:
                     and before.q.unit == q.unit
                     and len(metric) <= 3
                 ):
-                    # 企业研发平台80家,其中“国”字号10家: the part names the whole's noun
-                    metric = metric + "".join(self.words(_strip_count(before.metric))[-3:])
+                    whole = _strip_count(before.metric)
+                    at = whole.find(metric)
+                    if at >= 0:  # 进出口总额6326亿元,其中出口3707亿元: the part takes the whole's tail (出口总额)
+                        metric = whole[at:]
+                    else:  # 企业研发平台80家,其中“国”字号10家: the part names the whole's noun
+                        metric = metric + "".join(self.words(whole)[-3:])
                 elif 1 <= len(metric) <= 2 and re.search("完成" + re.escape(metric) + "(?:了|达|达到|为)?$", left):
                     metric = "完成" + metric  # 完成投资98亿元 is the statistic 完成投资, not an earlier 协议投资
                 elif 1 <= len(metric) <= 2 and not right.startswith(metric):
@@ -394,6 +398,8 @@ class Extractor:
         if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
         if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
+            if metric in ("新增", "净增", "新认定") and _unit_family(q.unit) == _unit_family(base_unit):
+                return metric + re.sub(r"^(新增|净增|新认定)", "", base), 0.7  # 拥有高企2615家,比上年净增312家
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
             if q.unit == "%" and re.search(r"完成了?$", left):
                 predicate = "目标完成率"  # 研发投入10.7亿元、完成194%: the share of its target reached
@@ -456,6 +462,9 @@ class Extractor:
         quoted = re.match(r"[“\"]([^”\"]{2,16})[”\"]", right)
         if quoted:
             return quoted.group(1)
+        ranked = re.match(r"(?:世界|全球|中国|全国|国内|行业)\d+强(?:企业|公司)?", right)
+        if ranked:  # 156家世界500强企业: a ranking list's name is a noun, digits and all
+            return ranked.group()
         words = []
         for w in self._pos.cut(right[:limit], HMM=False):
             acronym = (
@@ -668,10 +677,16 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
         return g["y4"]
     if g["word"]:
         word = chosen.group().strip("“”")
-        if word == "全年" and year:
-            return year
+        if word in ("全年", "年末", "年底") and year:
+            return year  # 2023年…年末全区拥有… : the year stated before it
         return "截至目前" if word in ("目前", "当前") else word
     return chosen.group()
+
+
+def _headline_year(title: str) -> str | None:
+    """The one year a headline is about (2023年统计公报): what 全年 and 年末 in its body refer to."""
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年(?!\d)", title or ""))
+    return years.pop() if len(years) == 1 else None
 
 
 def _year_in(text: str) -> str | None:

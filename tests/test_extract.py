@@ -206,3 +206,32 @@ def test_wancheng_touzi_is_its_own_statistic(extractor):
     got = by_value(facts(extractor, "苏州高新区签约项目89个、协议投资570亿元,完成投资98亿元,其中工业投资65亿元。"))
     assert got["98亿元"].metric == "完成投资"  # not the 协议投资 named earlier in the sentence
     assert got["570亿元"].metric == "协议投资" and got["65亿元"].metric == "工业投资"
+
+
+# ── other sources: statistical communiqués and reports (full-width punctuation, 年末, 其中, 净增) ───────────
+COMMUNIQUE = "苏州工业园区2023年国民经济和社会发展统计公报"
+
+
+def test_year_end_takes_the_headline_year_and_leaves_the_metric(extractor):
+    got = by_value(facts(extractor, "年末全区拥有有效高新技术企业2615家，比上年净增312家。", COMMUNIQUE))
+    stock, flow = got["2615家"], got["312家"]
+    assert stock.metric == "有效高新技术企业数量" and stock.period == "2023"
+    assert flow.metric == "净增有效高新技术企业数量" and flow.period == "2023"
+
+
+def test_year_end_without_a_year_is_the_phrase(extractor):
+    (c,) = facts(extractor, "年末全区拥有有效高新技术企业2615家。")
+    assert c.period == "年末" and c.metric == "有效高新技术企业数量"
+
+
+def test_a_part_inside_the_whole_name_takes_its_tail(extractor):
+    got = by_value(facts(extractor, "全年实现进出口总额6326亿元，其中出口3707亿元。", COMMUNIQUE))
+    assert got["6326亿元"].metric == "进出口总额"
+    assert got["3707亿元"].metric == "出口总额"
+    assert got["3707亿元"].period == "2023"  # 全年 in a headline's year
+
+
+def test_a_ranking_list_name_keeps_its_digits(extractor):
+    got = by_value(facts(extractor, "累计有156家世界500强企业在园区投资。"))
+    assert got["156家"].metric == "世界500强企业数量"
+    assert "500" not in {str(int(c.value)) for c in got.values()}
