@@ -22,7 +22,7 @@ from .segment import Article, segment
 from .text import Folded, SourceText, fold
 from .words import pos_tokenizer_for, tokenizer_for
 
-EXTRACTOR_VERSION = "gaoxin-extract-2"  # bump when the candidates change: stores re-read their files
+EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
 
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:" + _SENTENCE_END

@@ -265,7 +265,7 @@ class Bot:
         # What depends on the question alone, worked out once rather than for every fact.
         asks_share = bool(re.search("占|比|率|%", q.metric))
         asks_target = bool(_ASKS_TARGET.search(q.metric))
-        asks_growth = "增长" in q.metric
+        asks_growth = bool(_ASKS_GROWTH.search(q.metric))  # 增长, 增速, 净增… as the facts' own kind says it
         expected = _expected_unit(q.metric)
         markers = [m for m in _PART_MARKERS if m not in q.metric]
         # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
@@ -306,6 +306,10 @@ class Bot:
             if cover_m < 0.25 and fuzzy < 0.7 and not counted:
                 cover = min(cover, COVER_MIN - 0.01)  # the metric itself must share something with the question
             score = 0.5 * cover + 0.2 * cover_m + 0.1 * spec + 0.2 * fuzzy
+            if q.zones and (q.metric == metric.removesuffix("数量") or q.metric == metric):
+                # its very name, within a zone: 出口总额 is not 进出口总额, though the one holds the other
+                # (across zones, naming nuances must not pick one zone over another)
+                score += 0.04
             if q.metric in quote:
                 score += 0.05  # said in so many words
             elif q.metric in metric + entity:

@@ -393,3 +393,34 @@ def test_a_long_latin_run_is_parsed_quickly(bot):
         reply = bot.ask(text)
         assert time.perf_counter() - start < 0.5, text
         assert reply.status in STATUSES
+
+
+# ── a statistical communiqué (another source's style: full-width punctuation, 年末, 其中, 净增) ─────────────
+@pytest.fixture
+def communique_bot(store, write, extractor, gazetteer):
+    article = write(
+        "gongbao.txt",
+        "苏州工业园区2023年国民经济和社会发展统计公报\n\n"
+        "　　年末全区拥有有效高新技术企业2615家，比上年净增312家。全社会研发投入占地区生产总值比重为3.96%。"
+        "全年实现进出口总额6326亿元，其中出口3707亿元。\n",
+    )
+    for _, result in ingest_paths(store, [article], extractor):
+        assert not isinstance(result, Exception), result
+    return Bot(store, gazetteer)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("苏州工业园区 高企数量", 2615),  # the stock, not the flow
+        ("苏州工业园区 高新技术企业净增", 312),  # the flow, when asked for
+        ("苏州工业园区出口额是多少", 3707),  # the part by its own name, not the whole that contains it
+        ("苏州工业园区 进出口", 6326),
+        ("苏州工业园区 研发强度", 3.96),  # R&D intensity, spelt out as a share of GDP
+        ("苏州工业园区 研发投入占GDP比重", 3.96),
+    ],
+)
+def test_a_communique_answers_by_name(communique_bot, question, value):
+    reply = communique_bot.ask(question)
+    assert reply.status == "answered", reply.text
+    assert reply.facts[0].value == value
