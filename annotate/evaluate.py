@@ -63,6 +63,7 @@ def load_gold_facts(path: Path, texts: dict[str, str]) -> list[GoldFact]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise GoldError(f"{path}: cannot read gold facts ({exc.strerror})") from exc
+    taken: set[tuple[str, int]] = set()  # value spans already given to a gold fact
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -77,6 +78,12 @@ def load_gold_facts(path: Path, texts: dict[str, str]) -> list[GoldFact]:
         v = text.find(d["value_text"], q) if q >= 0 else -1
         if v < 0:
             raise GoldError(f"{path}:{n}: quote or value_text not found in {d['doc']}")
+        while (d["doc"], v) in taken:  # 分别达到100%、100%: the second gold fact is the second 100% of the quote
+            later = text.find(d["value_text"], v + 1, q + len(d["quote"]))
+            if later < 0:
+                break
+            v = later
+        taken.add((d["doc"], v))
         facts.append(
             GoldFact(d["doc"], d.get("zone"), d["metric"], float(d["value"]), d["unit"], v, v + len(d["value_text"]), d)
         )

@@ -42,7 +42,8 @@ _NATIONAL_SUBJECT = re.compile(
     r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
 )
 _GROWTH = re.compile(r"(同比)?(增长|增速|增幅|提高|提升|下降|减少|回落|降低|净增|增加(?!值))")
-_TARGET = re.compile(r"力争|目标|计划|预计|预期|争取|确保|有望|拟")
+# 预计 alone is an estimate of a result (2020年…预计实现工业总产值4191.83亿元), a target only when it looks ahead.
+_TARGET = re.compile(r"力争|目标|计划|预计(?:到|将|未来|今年|明年|至20)|预期|争取|确保|有望|拟")
 _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
 
 # Word lists for trimming a metric phrase (jieba tokens).
@@ -646,6 +647,7 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
+_NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成情况|规划)")
 _CLAUSE_SCOPED = re.compile(r"^(近.+年|每年|“?十[三四五]五”?(期间)?)$")
 
 
@@ -663,6 +665,8 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
             continue
         if re.search(r"(较|比|与|同|相比|自|从)$", before[: m.start()]):
             continue  # 较2012年翻了两番: a baseline, not the figure's period
+        if m.group("year") and _NAMED_BY_YEAR.match(before, m.end()):
+            continue  # 衔接2021年发展情况: a year naming a reference, not the figure's time (a list's year is: 2021年度名单)
         chosen = m
         if m.group("year") or m.group("range"):
             year = m.group("y4") or m.group("y1")
@@ -696,6 +700,8 @@ def _year_in(text: str) -> str | None:
 
 
 def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -> str:
+    if q.unit in ("%", "成") and re.search(r"完成(?:了)?[^,;。]{0,8}(?:计划|目标|任务)的?$", left):
+        return "share"  # 完成年度计划的101%: how much of a plan was done, not a plan
     if _TARGET.search(sentence_left):
         return "target"
     if q.rank:

@@ -330,6 +330,8 @@ class Bot:
             score -= min(0.2, 0.07 * parts)
             if f.kind == "growth" and not asks_growth:
                 score -= 0.05
+            elif asks_growth and f.kind != "growth" and not _ASKS_GROWTH.search(metric + quote):
+                score -= 0.2  # 净增高企 asks for a flow: a stock (高企存量2931家) is not what it measures
             if q.wants_rank:
                 score += 0.08 if f.kind == "rank" else -0.05
             if f.status == "verified":

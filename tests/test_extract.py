@@ -235,3 +235,29 @@ def test_a_ranking_list_name_keeps_its_digits(extractor):
     got = by_value(facts(extractor, "累计有156家世界500强企业在园区投资。"))
     assert got["156家"].metric == "世界500强企业数量"
     assert "500" not in {str(int(c.value)) for c in got.values()}
+
+
+def test_an_estimate_of_a_result_is_no_target(extractor):
+    got = by_value(facts(extractor, "2020年,园区预计实现工业总产值4191.83亿元。预计到2025年工业总产值达到6000亿元。"))
+    assert got["4191.83亿元"].kind == "level"
+    assert got["6000亿元"].kind == "target"
+
+
+def test_the_share_of_a_plan_done_is_a_share(extractor):
+    got = by_value(facts(extractor, "其中省外资金到位50.53亿元,完成年度计划的101%。"))
+    assert got["101%"].kind == "share"
+
+
+def test_a_year_naming_a_reference_is_not_the_period(extractor):
+    got = by_value(facts(extractor, "2022年,苏州高新区将衔接“十四五”规划和2021年发展情况,预期地区生产总值增长13%。"))
+    assert got["13%"].period == "2022" and got["13%"].kind == "target"
+
+
+def test_a_named_list_gives_its_year(extractor):
+    got = by_value(facts(extractor, "工信部网站发布了《2021年度绿色制造名单公示》,涉及673家绿色工厂。"))
+    assert got["673家"].period == "2021"
+
+
+def test_sessions_are_a_unit(extractor):
+    got = by_value(facts(extractor, "园区每月举办对接活动4场次以上。"))
+    assert got["4场次以上"].qualifier == "more_than" and got["4场次以上"].unit == "场次"
