@@ -302,6 +302,11 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None
     if unit == "期" or unit == "批" or unit == "届":
         return None  # phases and batches are ordinals in practice
+    if unit == "条" and (
+        re.search(r"(?:政策|新政|措施|举措|意见|办法|条例|细则)$", text[max(0, m.start() - 4) : m.start()])
+        or re.match(r"(?:措施|举措|意见|新政|政策|硬措施)", text[m.end() : m.end() + 3])
+    ):
+        return None  # 产业促进政策20条, 降低实体经济成本22条措施: the name of a policy document
     if unit in ("个", "项", "种", "类") and _in_quotes(text, m.start()) and not re.match(r"\d", m.group()):
         return None
     qualifier = PREFIX_QUALIFIERS.get(prefix) or SUFFIX_QUALIFIERS.get(suffix) or SUFFIX_QUALIFIERS.get(mid) or "exact"

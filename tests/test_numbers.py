@@ -102,10 +102,16 @@ def test_values_and_units(text, value, unit):
         "建成24小时无人值守审批服务",
         "两辆集装箱卡车",  # a one-digit Chinese numeral is narration, not a statistic
         "短短一个月",
+        "出台产业促进政策20条",  # a policy document's name
+        "降低实体经济成本22条措施",
     ],
 )
 def test_not_facts(text):
     assert read(text) == []
+
+
+def test_counted_lines_are_still_facts():
+    assert read("针对33条重点产业链") == [("33条", 33, "条", "exact")]
 
 
 def test_several_in_a_row():
