@@ -172,10 +172,11 @@ _NUMBER = rf"(?P<frac>\d+/\d+)|(?P<pct>百分之(?:[{_CN}点]+|\d+(?:\.\d+)?))|(
 _PREFIX = "|".join(sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
 _UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
 _SCALE = "|".join(SCALES)
+# One space may stand between the parts (超 500 个, 2,615 家, 4,128.6 亿元, 15% 左右), as posts and PDFs print them.
 MENTION = re.compile(
-    rf"(?P<prefix>{_PREFIX})?(?P<ord>第|前)?(?:{_NUMBER})"
-    rf"(?P<mid>余|多)?(?P<scale>{_SCALE})?(?P<mid2>余|多)?(?P<unit>{_UNIT})?"
-    rf"(?P<suffix>以上|以下|以内|左右|上下)?",
+    rf"(?:(?P<prefix>{_PREFIX}) ?)?(?P<ord>第|前)?(?:{_NUMBER})"
+    rf"(?P<mid>余|多)?(?: ?(?P<scale>{_SCALE}))?(?P<mid2>余|多)?(?: ?(?P<unit>{_UNIT}))?"
+    rf"(?: ?(?P<suffix>以上|以下|以内|左右|上下))?",
     re.IGNORECASE,
 )
 

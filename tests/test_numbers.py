@@ -110,6 +110,14 @@ def test_not_facts(text):
     assert read(text) == []
 
 
+def test_spaces_inside_a_printed_number():
+    assert read("高新技术企业总数达 2,615 家") == [("2,615 家", 2615, "家", "exact")]
+    assert read("技工贸总收入 4,128.6 亿元") == [("4,128.6 亿元", 4128.6, "亿元", "exact")]
+    assert read("创新平台超 500 个") == [("超 500 个", 500, "个", "more_than")]
+    assert read("增长15% 左右") == [("15% 左右", 15, "%", "about")]
+    assert read("2023 年") == []  # still a year
+
+
 def test_counted_lines_are_still_facts():
     assert read("针对33条重点产业链") == [("33条", 33, "条", "exact")]
 
