@@ -244,7 +244,12 @@ class Extractor:
         mentions = self.gaz.mentions(text)
         found: list[_Found] = []
         sentence_start, previous_start = 0, 0
-        for end in [i for i, ch in enumerate(text) if ch in _SENTENCE_END] + [len(text)]:
+        ends = {i for i, ch in enumerate(text) if ch in _SENTENCE_END}
+        origin = folded.origin
+        ends |= {  # a printed line that opens with a label (地区生产总值:412.6亿元) starts a sentence of its own
+            i - 1 for i in range(1, len(text)) if origin[i] - origin[i - 1] > 1 and _LABEL_LINE.match(text, i)
+        }
+        for end in [*sorted(ends), len(text)]:
             in_sentence = [q for q in quantities if sentence_start <= q.start < end + 1]
             if in_sentence:
                 context = (max(previous_start, sentence_start - 120), min(end + 1, len(text)))
@@ -283,6 +288,16 @@ class Extractor:
             # (累计建成孵化器、加速器、放大室11家).
             item_start = max(clause_start, consumed, _last_of(text, "、", s0, q.start)) if earlier else clause_start
             left = text[item_start : q.start]
+            bare = left.strip()
+            if (
+                clause_start > s0
+                and text[clause_start - 1] == ":"
+                and (not bare or _GROWTH.fullmatch(bare) or _VERB_ONLY.match(bare))
+            ):
+                # 地区生产总值:412.6亿元, 固定资产投资:增长12.4% (a table's lines): the label names the value
+                label_start = _last_of(text, _CLAUSE_END, s0, clause_start - 1)
+                left = text[label_start : clause_start - 1] + bare
+                item_start = clause_start = label_start
             right = text[q.end : clause_end]
             clause_left = _without(text, clause_start, q.start, kept)
             quote_start = clause_start
@@ -647,6 +662,7 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
+_LABEL_LINE = re.compile(r"[^,;:。!?]{1,24}:")
 _NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成情况|规划)")
 _CLAUSE_SCOPED = re.compile(r"^(近.+年|每年|“?十[三四五]五”?(期间)?)$")
 

@@ -261,3 +261,12 @@ def test_a_named_list_gives_its_year(extractor):
 def test_sessions_are_a_unit(extractor):
     got = by_value(facts(extractor, "园区每月举办对接活动4场次以上。"))
     assert got["4场次以上"].qualifier == "more_than" and got["4场次以上"].unit == "场次"
+
+
+def test_a_table_of_labelled_lines(extractor):
+    body = "地区生产总值：412.6亿元，增长6.8%\n固定资产投资：增长12.4%\n高新技术企业：1352家（累计）\n"
+    got = by_value(facts(extractor, body, "宁波高新区主要经济指标完成情况"))
+    assert got["412.6亿元"].metric == "地区生产总值"
+    assert got["6.8%"].metric == "地区生产总值增长" and got["6.8%"].kind == "growth"
+    assert got["12.4%"].metric == "固定资产投资增长"
+    assert got["1352家"].metric == "高新技术企业数量"
