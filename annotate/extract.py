@@ -9,6 +9,7 @@ predicate (同比增长26.7%, 占楚雄市的87.9%, 分别达81.1%、82.2%), bui
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -264,6 +265,7 @@ class Extractor:
         self, text: str, s0: int, s1: int, qs: list[Quantity], mentions: list[Mention], article: Article
     ) -> list[_Found]:
         carried = _year_in(text[:s0]) or _headline_year(article.title)
+        headline_period = _headline_period(article.title)
         found: list[_Found] = []
         base = ""
         lists = self._distributive(text, s0, s1, qs)
@@ -355,7 +357,7 @@ class Extractor:
                 metric=metric,
                 base=base,
                 zone=self._zone(text, s0, q, left, mentions, article),
-                period=_period(text[s0 : q.start], clause_start - s0, carried),
+                period=_period(text[s0 : q.start], clause_start - s0, carried) or headline_period,
                 kind=kind,
                 quote=(quote_start, _quote_end(text, q, clause_end)),
                 confidence=confidence - (0.1 if q.chinese else 0),
@@ -697,16 +699,30 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
         return g["y4"]
     if g["word"]:
         word = chosen.group().strip("“”")
-        if word in ("全年", "年末", "年底") and year:
-            return year  # 2023年…年末全区拥有… : the year stated before it
+        if word == "全年" and year:
+            return year
+        if word in ("年末", "年底") and year:
+            return year + word  # 2023年…年末全区拥有…: as 2023年末 would read
         return "截至目前" if word in ("目前", "当前") else word
     return chosen.group()
 
 
 def _headline_year(title: str) -> str | None:
-    """The one year a headline is about (2023年统计公报): what 全年 and 年末 in its body refer to."""
-    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年(?!\d)", title or ""))
-    return years.pop() if len(years) == 1 else None
+    """The one year a headline is about (2023年统计公报): what 全年 and 年末 in its body refer to.
+
+    Not a work report's: 2024年政府工作报告 looks back on 2023 and ahead to 2024."""
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", title or ""))
+    return years.pop() if len(years) == 1 and "工作报告" not in title else None
+
+
+def _headline_period(title: str) -> str | None:
+    """The period a headline names (2023年1—11月主要经济指标, 长沙高新区2023年成绩单): its body's figures are for it
+    unless they say otherwise."""
+    year = _headline_year(title)
+    if not year:
+        return None
+    m = re.search(year + r"年(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})月", unicodedata.normalize("NFKC", title))
+    return f"{year}-{int(m.group(1))}~{int(m.group(2))}" if m else year
 
 
 def _year_in(text: str) -> str | None:
@@ -724,8 +740,9 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         return "rank"
     if q.unit in ("倍",):
         return "other"
-    if _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right):
-        return "growth"
+    growth = _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right)
+    if growth and not (growth.group() == "净增" and q.unit.lstrip("万亿千百") in COUNT_UNITS):
+        return "growth"  # (净增695家 is a count of newcomers, a level, as 新增 is)
     if q.unit in ("%", "比例", "成", "‰", "个百分点"):
         return "share"
     if q.unit in ("个工作日", "天", "个月", "小时", "分钟", "年") or re.search(

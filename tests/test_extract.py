@@ -215,8 +215,8 @@ COMMUNIQUE = "苏州工业园区2023年国民经济和社会发展统计公报"
 def test_year_end_takes_the_headline_year_and_leaves_the_metric(extractor):
     got = by_value(facts(extractor, "年末全区拥有有效高新技术企业2615家，比上年净增312家。", COMMUNIQUE))
     stock, flow = got["2615家"], got["312家"]
-    assert stock.metric == "有效高新技术企业数量" and stock.period == "2023"
-    assert flow.metric == "净增有效高新技术企业数量" and flow.period == "2023"
+    assert stock.metric == "有效高新技术企业数量" and stock.period == "2023年末"
+    assert flow.metric == "净增有效高新技术企业数量" and flow.period == "2023年末"
 
 
 def test_year_end_without_a_year_is_the_phrase(extractor):
@@ -270,3 +270,12 @@ def test_a_table_of_labelled_lines(extractor):
     assert got["6.8%"].metric == "地区生产总值增长" and got["6.8%"].kind == "growth"
     assert got["12.4%"].metric == "固定资产投资增长"
     assert got["1352家"].metric == "高新技术企业数量"
+
+
+def test_a_headline_period_holds_for_the_body(extractor):
+    got = by_value(facts(extractor, "营业收入：2864.7亿元。", "宁波高新区2023年1—11月主要经济指标完成情况"))
+    assert got["2864.7亿元"].period == "2023-1~11"
+    got = by_value(facts(extractor, "高新技术企业总数达 2,615 家。", "长沙高新区2023年“成绩单”出炉"))
+    assert got["2,615 家"].period == "2023"
+    got = by_value(facts(extractor, "全年营业收入增长8%。", "苏州高新区2024年政府工作报告"))
+    assert got["8%"].period == "全年"  # a work report looks back on the year before its own
