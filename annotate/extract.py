@@ -34,7 +34,7 @@ _PERIOD = re.compile(
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
-    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
+    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|上年末|上年底|上年同期|去年同期|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
 _DETACHED_QUALIFIER = re.compile(
     r"(不足|不到|低于|超过|近|约)(?:占)?(?:该|全)?[\u4e00-\u9fff]{0,5}?(?:市|省|州|县|区)(?:的)?$"
@@ -311,7 +311,9 @@ class Extractor:
                 metric, confidence = self._metric(q, left, right, clause_left, base, base_unit)
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
-                if prev and 2 <= len(metric) <= 3 and prev.q.unit == q.unit and len(prev.metric) > len(metric) + 2:
+                if prev and re.fullmatch(r"\s*[-~～—–至到]\s*", text[prev.q.end : q.start]):
+                    metric = prev.metric  # 增长7%—8%: a range's upper bound measures what its lower one does
+                elif prev and 2 <= len(metric) <= 3 and prev.q.unit == q.unit and len(prev.metric) > len(metric) + 2:
                     # 平均每亩投资800万元、产值1334万元: the second item shares the first one's head
                     head = self.words(prev.metric)
                     if len(head) > 1:
@@ -344,7 +346,7 @@ class Extractor:
                 unit_word in COUNT_UNITS
                 and not q.rank
                 and not metric.endswith(_COUNT_SUFFIX)
-                and not _GROWTH.search(metric[-4:])
+                and not re.search("(同比)?(增长|增速|增幅|提高|提升|下降|减少|回落|降低)$", metric)
             ):
                 metric += "数量"
             kind = _kind(text[s0 : q.start], left, right, q, metric)
@@ -416,6 +418,12 @@ class Extractor:
         if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
         if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
+            if (
+                re.fullmatch(r"(?:累计|总计|共计|合计)(?:达到|达|为|有)?", left.strip())
+                and q.unit.lstrip("万亿千百") in COUNT_UNITS
+                and _unit_family(q.unit) == _unit_family(base_unit)
+            ):
+                return _join_base(base, "总数"), 0.7  # 新增上市企业5家,累计达到47家: the total, not the newcomers
             if metric in ("新增", "净增", "新认定") and _unit_family(q.unit) == _unit_family(base_unit):
                 return metric + re.sub(r"^(新增|净增|新认定)", "", base), 0.7  # 拥有高企2615家,比上年净增312家
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
@@ -634,7 +642,7 @@ def _strip_count(metric: str) -> str:
 
 def _join_base(base: str, predicate: str) -> str:
     """Join a subject and a bare predicate: 入库科技型中小企业 + 同比增长; X + 占楚雄市比重."""
-    base = re.sub(r"^(新增|净增|新认定)", "", base) if predicate in ("总数", "总量") else base
+    base = re.sub(r"^(新增|净增|新认定|新培育|新引进|新落户)", "", base) if predicate in ("总数", "总量") else base
     predicate = predicate.replace("的", "")
     if predicate.startswith("占") and not predicate.endswith(("比重", "比例")):
         predicate += "比重"

@@ -279,3 +279,21 @@ def test_a_headline_period_holds_for_the_body(extractor):
     assert got["2,615 家"].period == "2023"
     got = by_value(facts(extractor, "全年营业收入增长8%。", "苏州高新区2024年政府工作报告"))
     assert got["8%"].period == "全年"  # a work report looks back on the year before its own
+
+
+def test_a_baseline_time_leaves_the_metric_alone(extractor):
+    got = by_value(facts(extractor, "年末规模以上工业企业1086家，比上年末增加37家。", COMMUNIQUE))
+    assert got["37家"].metric == "规模以上工业企业增加数量"
+    assert got["37家"].period == "2023年末"
+
+
+def test_a_running_total_after_newcomers_is_the_total(extractor):
+    got = by_value(facts(extractor, "全年新增上市企业5家，累计达到47家。"))
+    assert got["5家"].metric == "新增上市企业数量"
+    assert got["47家"].metric == "上市企业总数"
+
+
+def test_a_range_bound_measures_what_the_other_does(extractor):
+    got = by_value(facts(extractor, "今年力争地区生产总值增长7%—8%。"))
+    assert got["7%"].metric == got["8%"].metric == "地区生产总值增长"
+    assert got["8%"].kind == "target"
