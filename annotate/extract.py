@@ -245,7 +245,9 @@ class Extractor:
         mentions = self.gaz.mentions(text)
         found: list[_Found] = []
         sentence_start, previous_start = 0, 0
-        ends = {i for i, ch in enumerate(text) if ch in _SENTENCE_END}
+        # Sentences end at 。!?, and in posts at emoji and bullets (✅ 高企2615家 ✅ 上市企业35家) and before a 【header】.
+        ends = {i for i, ch in enumerate(text) if ch in _SENTENCE_END or unicodedata.category(ch) == "So"}
+        ends |= {i - 1 for i, ch in enumerate(text) if ch == "【" and i}
         origin = folded.origin
         ends |= {  # a printed line that opens with a label (地区生产总值:412.6亿元) starts a sentence of its own
             i - 1 for i in range(1, len(text)) if origin[i] - origin[i - 1] > 1 and _LABEL_LINE.match(text, i)
@@ -352,7 +354,7 @@ class Extractor:
             kind = _kind(text[s0 : q.start], left, right, q, metric)
             if q not in lists and "占" not in metric and q.unit != "倍":
                 # 高新技术企业连续两年净增…,总数达到786家: the subject survives a growth figure
-                base = _strip_count(re.sub(r"(连续\S{1,3}年)?(同比)?(净增|增长|增速|增幅|新增)$", "", metric)) or base
+                base = re.sub(r"(连续\S{1,3}年)?(同比)?(净增|增长|增速|增幅|新增)$", "", _strip_count(metric)) or base
                 base_unit = q.unit
             f = _Found(
                 q=q,

@@ -58,7 +58,7 @@ _HEAD_UNITS = (
 _HAN2 = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
-_ASKS_GROWTH = re.compile("增长|增速|增幅|同比|新增|净增|增加")
+_ASKS_GROWTH = re.compile("增长|增速|增幅|同比|新增|净增|增加(?!值)")  # 增加值 (value added) is a level
 _ASKS_TARGET = re.compile("目标|计划|预期|预计|力争")
 
 
@@ -265,6 +265,7 @@ class Bot:
         # What depends on the question alone, worked out once rather than for every fact.
         asks_share = bool(re.search("占|比|率|%", q.metric))
         asks_target = bool(_ASKS_TARGET.search(q.metric))
+        asks_newcomers = "新增" in q.metric or "净增" in q.metric
         asks_growth = bool(_ASKS_GROWTH.search(q.metric))  # 增长, 增速, 净增… as the facts' own kind says it
         expected = _expected_unit(q.metric)
         markers = [m for m in _PART_MARKERS if m not in q.metric]
@@ -323,8 +324,14 @@ class Bot:
                 score -= 0.05
             if f.kind == "target" and not asks_target:
                 score -= 0.05  # a plan is not a result, unless asked for
-            if expected:
-                score += 0.05 if re.search(expected, f.unit) else -0.05
+            if expected and re.search(expected, f.unit):
+                score += 0.05
+            elif expected:
+                score -= 0.05
+                if expected == "元" and not (asks_share or asks_growth or q.unit_hint):
+                    # 营收 asks for an amount: a count of companies (营收超亿元企业156家), a share of it or its
+                    # growth is another thing, however well its words match
+                    cover = min(cover, COVER_MIN - 0.01)
             if q.unit_hint and f.unit.endswith(q.unit_hint):
                 score += 0.05  # 有多少家 wants a count of 家
             score -= min(0.2, 0.07 * parts)
@@ -332,6 +339,8 @@ class Bot:
                 score -= 0.05
             elif asks_growth and f.kind != "growth" and not _ASKS_GROWTH.search(metric + quote):
                 score -= 0.2  # 净增高企 asks for a flow: a stock (高企存量2931家) is not what it measures
+            if asks_newcomers and f.unit in ("%", "个百分点") and not asks_share:
+                score -= 0.2  # 净增高企 counts newcomers: a growth rate (增长2.91%) is not one
             if q.wants_rank:
                 score += 0.08 if f.kind == "rank" else -0.05
             if f.status == "verified":

@@ -90,7 +90,7 @@ class Normalizer:
         """A fact's metric, entity or quote ready to compare: folded, canonical, no spaces, digits out."""
         if not text:
             return ""
-        return _NUMBER.sub("", self.canonical(self.fold(text)).replace(" ", ""))
+        return _NUMBER.sub("", self.canonical(self.fold(text).replace(" ", "")))  # 研究与试验发展(R&D)经费 is one term
 
 
 def grams(text: str) -> frozenset[str]:

@@ -6,11 +6,12 @@ by alias (青岛 = 青岛高新区), by sound (西按 → 西安, Qingdao → �
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import fuzz, process
 
 from annotate.gazetteer import Gazetteer
@@ -19,9 +20,7 @@ from .normalize import Normalizer, fold_width
 
 MAX_QUESTION_CHARS = 500
 
-_ZONE_SUFFIX = (
-    r"(?:高新技术产业开发区|高新区|高新|高心区|高新园区|经开区|经济技术开发区|开发区|综保区|综合保税区|新区|园区)"
-)
+_ZONE_SUFFIX = r"(?:高新技术产业开发区|高新区|高新|高[心薪欣鑫信]区|高新园区|经开区|经济技术开发区|开发区|综保区|综合保税区|新区|园区)"
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\s*((?:19|20)\d{2})\s*年?)?")
 # Ranges are read before punctuation is folded away (2019-2021 would otherwise be two separate years).
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?\s*[-~～至到—–]\s*((?:19|20)\d{2})(?!\d)")
@@ -37,7 +36,10 @@ _COMPARE = re.compile(
     r"排名|排行|对比|比较|哪个园区|哪个高新区|哪些高新区|哪些园区|各高新区|各园区|各地|各个高新区|最多|最高|最大|最少"
 )
 _RANK_WORDS = re.compile(r"排名|排第几|第几名|名次|位次|排第")
-_MEASURE_AFTER_HOW_MANY = re.compile(r"(多少|几)(家|个|项|件|户|人|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍)")
+# 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
+_MEASURE_AFTER_HOW_MANY = re.compile(
+    r"(多少|几)(家(?!庭)|个(?!人)|项(?!目)|件|户|人(?![才口员均])|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,8 +249,8 @@ class QuestionParser:
                     follows = run[start + length : start + length + 3]
                     if start > 0 and not re.match(_ZONE_SUFFIX, follows):
                         continue  # only a name at the start, or one followed by 高新区
-                    key = "".join(lazy_pinyin(piece))
-                    if key in self._by_pinyin:
+                    key = next((k for k in _readings(piece) if k in self._by_pinyin), None)
+                    if key:
                         return piece + (
                             m.group() if (m := re.match(_ZONE_SUFFIX, follows)) else ""
                         ), self._prefer_store(self._by_pinyin[key])
@@ -303,6 +305,15 @@ class QuestionParser:
     def _prefer_store(self, names: list[str]) -> list[str]:
         """Of several zones a name may mean, those the store has facts for come first."""
         return sorted(names, key=lambda n: n not in self.store_zones)
+
+
+def _readings(piece: str, limit: int = 16) -> list[str]:
+    """The usual pinyin of a few characters first, then their other readings (城都 is chengdou, and chengdu)."""
+    usual = "".join(lazy_pinyin(piece))
+    if len(piece) > 4:
+        return [usual]
+    combos = itertools.islice(itertools.product(*pinyin(piece, style=Style.NORMAL, heteronym=True)), limit)
+    return [usual, *("".join(c) for c in combos if "".join(c) != usual)]
 
 
 def _spanned(text: str) -> set[int]:

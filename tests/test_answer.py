@@ -442,3 +442,36 @@ def test_a_flow_question_is_not_answered_with_a_stock(communique_bot):
 def test_fillers_of_time_do_not_count_against_the_metric(communique_bot):
     reply = communique_bot.ask("苏州工业园区这次的出口总额一共有多少？")
     assert reply.status == "answered" and reply.facts[0].value == 3707, reply.text
+
+
+@pytest.fixture
+def structure_bot(store, write, extractor, gazetteer):
+    """Only shares, counts and growth around an amount: the amount itself is never printed."""
+    article = write(
+        "structure.txt",
+        "宁波高新区产业结构持续优化\n\n"
+        "　　高端装备产业产值占规模以上工业总产值的比重为32.0%。规模以上工业企业中营收超亿元企业达到156家。"
+        "全区数字经济核心产业增加值增长14.2%。\n",
+    )
+    for _, result in ingest_paths(store, [article], extractor):
+        assert not isinstance(result, Exception), result
+    return Bot(store, gazetteer)
+
+
+@pytest.mark.parametrize(
+    ("question", "nearest"),
+    [
+        ("宁波高新区 规模以上工业总产值", "32.0%"),  # a share of it is not the amount
+        ("宁波 营收", "156家"),  # a count of companies is not an amount
+        ("宁波高新区 数字经济核心产业增加值", "14.2%"),  # its growth is not the amount (增加值 is no growth)
+    ],
+)
+def test_an_amount_is_answered_only_with_an_amount(structure_bot, question, nearest):
+    reply = structure_bot.ask(question)
+    assert reply.status == "unknown", reply.text
+    assert nearest in reply.text  # offered as the nearest thing known, not as the answer
+
+
+def test_a_share_or_growth_of_an_amount_is_answered_when_asked(structure_bot):
+    assert structure_bot.ask("宁波高新区 数字经济核心产业增加值增长").facts[0].value == 14.2
+    assert structure_bot.ask("宁波高新区 高端装备产业产值占比").facts[0].value == 32.0

@@ -311,3 +311,27 @@ def check_invariants(parser: QuestionParser, text: str) -> None:
 @example("9999年 0000年 1899-2101年")
 def test_parse_never_raises_and_keeps_its_invariants(parser, text):
     check_invariants(parser, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("城都高新区 常住人口", "成都高新区"),  # 都 read dou in 城都: its other reading du matches
+        ("合肥高薪区 上市企业", "合肥高新区"),  # 薪 for 新
+    ],
+)
+def test_more_typed_zone_names(parser, text, zone):
+    q = parser.parse(text)
+    assert q.zones[0] == zone
+    assert "高薪" not in q.metric
+
+
+def test_how_many_people_is_not_how_many_talents(parser):
+    q = parser.parse("成都高新区一共聚集了多少人才?")
+    assert q.metric == "聚集人才" and q.unit_hint is None
+    assert parser.parse("合肥高新区有多少家高企").unit_hint == "家"
+
+
+def test_how_long_asks_for_a_time(parser):
+    q = parser.parse("合肥高新区开办一家企业要多长时间?")
+    assert q.metric == "开办企业时间"
