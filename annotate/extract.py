@@ -214,13 +214,16 @@ class Extractor:
         detached = _DETACHED_QUALIFIER.search(folded.text[max(0, f.q.start - 12) : f.q.start])
         if qualifier == "exact" and detached:
             qualifier = PREFIX_QUALIFIERS[detached.group(1)]  # 以不足潍坊市1%的土地
+        metric = f.metric
+        if f.entity and metric.startswith(f.entity) and len(metric) - len(f.entity) >= 3:
+            metric = metric[len(f.entity) :]  # the entity is its own field: 天印健康创新园项目 + 总建筑面积
         return Candidate(
             doc=source.path.name,
             article=article.title,
             article_index=article.index,
             zone=f.zone,
             entity=f.entity,
-            metric=f.metric,
+            metric=metric,
             value=f.q.value,
             unit=unit,
             qualifier=qualifier,

@@ -297,3 +297,10 @@ def test_a_range_bound_measures_what_the_other_does(extractor):
     got = by_value(facts(extractor, "今年力争地区生产总值增长7%—8%。"))
     assert got["7%"].metric == got["8%"].metric == "地区生产总值增长"
     assert got["8%"].kind == "target"
+
+
+def test_the_entity_is_not_repeated_in_the_metric(extractor):
+    got = by_value(facts(extractor, "天印健康创新园项目总建筑面积约57万平方米。"))
+    c = got["约57万平方米"]
+    assert c.entity and "天印健康创新园" in c.entity
+    assert c.metric == "总建筑面积"
