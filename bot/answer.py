@@ -49,7 +49,7 @@ _PART_MARKERS = (
 
 # What the last word of a question measures, and the units that measure it.
 _HEAD_UNITS = (
-    (re.compile(r"(额|投资|资金|收入|产值|税收|利润|增加值|生产总值|经费|支出|融资|效益|规模)$"), "元"),
+    (re.compile(r"(额|投资|投入|资金|收入|产值|税收|利润|增加值|生产总值|经费|支出|融资|效益|规模)$"), "元"),
     (re.compile(r"(面积|占地)$"), "平方|亩|公顷"),
     (re.compile(r"(率|占比|强度|比例|份额)$"), "%|比例|成"),
 )
@@ -214,7 +214,12 @@ class Bot:
         scored = self._apply_period(q, scored)
         good = [(s, f) for s, f, cover in scored if s >= ANSWER_MIN and cover >= COVER_MIN]
         # among the answers, what a person has checked comes before what a machine extracted
-        good = [(s + VERIFIED_EDGE if f.status == "verified" else s, f) for s, f in good]
+        # (but a checked fact of another name does not displace one named exactly as asked: 万人发明专利拥有量 is
+        # not 发明专利拥有量, however sure we are of the latter)
+        exact = {f.id for _, f in good if self._named_as_asked(q, f)}
+        good = [
+            (s + VERIFIED_EDGE if f.status == "verified" and (f.id in exact or not exact) else s, f) for s, f in good
+        ]
         good.sort(key=lambda sf: -sf[0])
         if not good:
             nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
@@ -238,6 +243,10 @@ class Bot:
         alternatives = [(s, f) for s, f in rivals if best_score - s <= ALTERNATIVE][:2]
         shown = [AnswerFact.of(best, best_score)] + [AnswerFact.of(f, s) for s, f in alternatives]
         return _reply("answered", messages.answer(shown[0], shown[1:]), shown)
+
+    def _named_as_asked(self, q: Question, f: Fact) -> bool:
+        metric = self.index.fact_text(f.metric)
+        return q.metric in (metric, metric.removesuffix("数量"))
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
@@ -307,7 +316,7 @@ class Bot:
             if cover_m < 0.25 and fuzzy < 0.7 and not counted:
                 cover = min(cover, COVER_MIN - 0.01)  # the metric itself must share something with the question
             score = 0.5 * cover + 0.2 * cover_m + 0.1 * spec + 0.2 * fuzzy
-            if q.zones and (q.metric == metric.removesuffix("数量") or q.metric == metric):
+            if q.zones and q.metric in (metric, metric.removesuffix("数量")):
                 # its very name, within a zone: 出口总额 is not 进出口总额, though the one holds the other
                 # (across zones, naming nuances must not pick one zone over another)
                 score += 0.04

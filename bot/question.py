@@ -116,12 +116,19 @@ class QuestionParser:
         for name in self.store_zones:
             add(name, name)
             stem = re.sub(_ZONE_SUFFIX + "$", "", name)
-            if stem != name and len(stem) >= 2:
-                add(stem + "高新区", name)
-        # a bare city names its national high-tech zone, else the zone the store has facts for
+            if stem != name and len(stem) >= 2 and "高新" in name[len(stem) :]:
+                add(stem + "高新区", name)  # 丰城高新技术产业开发区 is 丰城高新区 (徐州经开区 is not 徐州高新区)
+        # a bare city names its national high-tech zone (when the store has it), else the zones the store has facts for
+        by_city: dict[str, list[_Zone]] = {}
         for z in self._zones:
             if z.city and len(z.city) >= 2 and (z.national_high_tech or z.name in self.store_zones):
-                add(z.city, z.name)
+                by_city.setdefault(z.city, []).append(z)
+        for city, zones in by_city.items():
+            national = [
+                z for z in zones if z.national_high_tech and (z.name in self.store_zones or not self.store_zones)
+            ]
+            for z in national or zones:
+                add(city, z.name)
         return forms
 
     @cached_property

@@ -335,3 +335,11 @@ def test_how_many_people_is_not_how_many_talents(parser):
 def test_how_long_asks_for_a_time(parser):
     q = parser.parse("合肥高新区开办一家企业要多长时间?")
     assert q.metric == "开办企业时间"
+
+
+def test_a_city_names_its_national_high_tech_zone_alone(bot):
+    parser = bot.parser.with_store_zones({"徐州高新区", "徐州经开区", "合肥高新区", "合肥经开区"})
+    assert parser.parse("合肥 营业收入").zones == ("合肥高新区",)
+    assert parser.parse("徐州高新区 营业收入").zones == ("徐州高新区",)  # not 徐州经开区 as well
+    assert parser.parse("徐州经开区 营业收入").zones == ("徐州经开区",)
+    assert parser.with_store_zones({"合肥经开区"}).parse("合肥 营业收入").zones == ("合肥经开区",)
