@@ -26,7 +26,7 @@ from .words import pos_tokenizer_for, tokenizer_for
 EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
 
 _SENTENCE_END = "。!?"
-_CLAUSE_END = ",;:" + _SENTENCE_END
+_CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
 _PERIOD = re.compile(
     r"(?P<range>(?P<y1>\d{4})年(?P<m1>\d{1,2})\s*[-~—–至到]\s*(?P<m2>\d{1,2})月)"
     r"|(?P<yend>(?P<y2>\d{4})年(?:年)?(?:底|末))"
@@ -288,6 +288,13 @@ class Extractor:
             ):
                 consumed = q.end + 1
                 continue  # 超10亿元的重点产业项目14个: the first number only describes what is counted
+            if (
+                q.unit.endswith("元")
+                and q.qualifier in ("more_than", "at_least")
+                and re.match(r"的?[\u4e00-\u9fff]{0,6}?(?:项目|企业|公司|工程)", text[q.end :])
+            ):
+                consumed = q.end
+                continue  # 投资10亿元以上项目18个, 5亿元以上的重大产业项目: a class of projects, not an amount
             clause_start = _last_of(text, _CLAUSE_END, s0, q.start)
             clause_end = _next_of(text, _CLAUSE_END, q.end, s1)
             earlier = [p for p in kept[:i] if p.start >= clause_start]
@@ -298,7 +305,7 @@ class Extractor:
             bare = left.strip()
             if (
                 clause_start > s0
-                and text[clause_start - 1] == ":"
+                and text[clause_start - 1] in ":|"
                 and (not bare or _GROWTH.fullmatch(bare) or _VERB_ONLY.match(bare))
             ):
                 # 地区生产总值:412.6亿元, 固定资产投资:增长12.4% (a table's lines): the label names the value
@@ -364,7 +371,8 @@ class Extractor:
                 metric=metric,
                 base=base,
                 zone=self._zone(text, s0, q, left, mentions, article),
-                period=_period(text[s0 : q.start], clause_start - s0, carried) or headline_period,
+                period=_period(text[s0 : q.start], clause_start - s0, carried)
+                or (headline_period if kind != "target" else None),  # a plan looks past its report's year
                 kind=kind,
                 quote=(quote_start, _quote_end(text, q, clause_end)),
                 confidence=confidence - (0.1 if q.chinese else 0),
@@ -677,7 +685,7 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
-_LABEL_LINE = re.compile(r"[^,;:。!?]{1,24}:")
+_LABEL_LINE = re.compile(r"[^,;:|。!?]{1,24}[:|]")
 _NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成情况|规划)")
 _CLAUSE_SCOPED = re.compile(r"^(近.+年|每年|“?十[三四五]五”?(期间)?)$")
 

@@ -333,6 +333,8 @@ class Bot:
                 score -= 0.05
             if f.kind == "target" and not asks_target:
                 score -= 0.05  # a plan is not a result, unless asked for
+            elif asks_target and f.kind != "target" and not _ASKS_TARGET.search(metric + quote):
+                score -= 0.15  # and a result is not the plan asked for (营业总收入目标 is not this year's 2600亿元)
             if expected and re.search(expected, f.unit):
                 score += 0.05
             elif expected:

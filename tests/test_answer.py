@@ -492,3 +492,15 @@ def test_an_amount_is_answered_only_with_an_amount(structure_bot, question, near
 def test_a_share_or_growth_of_an_amount_is_answered_when_asked(structure_bot):
     assert structure_bot.ask("宁波高新区 数字经济核心产业增加值增长").facts[0].value == 14.2
     assert structure_bot.ask("宁波高新区 高端装备产业产值占比").facts[0].value == 32.0
+
+
+def test_a_target_question_takes_the_target(store, write, extractor, gazetteer):
+    article = write(
+        "target.txt",
+        "厦门火炬高新区经济稳中有进\n\n　　1—9月，厦门火炬高新区营业总收入超2600亿元。到2025年，营业总收入力争突破4000亿元。\n",
+    )
+    for _, result in ingest_paths(store, [article], extractor):
+        assert not isinstance(result, Exception), result
+    bot = Bot(store, gazetteer)
+    assert bot.ask("2025年 厦门火炬高新区 营业总收入目标").facts[0].value == 4000
+    assert bot.ask("厦门火炬高新区 营业总收入").facts[0].value == 2600

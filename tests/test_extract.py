@@ -304,3 +304,14 @@ def test_the_entity_is_not_repeated_in_the_metric(extractor):
     c = got["约57万平方米"]
     assert c.entity and "天印健康创新园" in c.entity
     assert c.metric == "总建筑面积"
+
+
+def test_a_table_with_pipes(extractor):
+    got = by_value(facts(extractor, "研发投入强度 | 3.6%\n一般公共预算收入 | 86.37亿元\n", "郑州经开区数说"))
+    assert got["3.6%"].metric == "研发投入强度"
+    assert got["86.37亿元"].metric == "一般公共预算收入"
+
+
+def test_an_amount_describing_a_class_of_projects_is_no_fact(extractor):
+    got = by_value(facts(extractor, "全年实施重点项目211个，其中投资10亿元以上项目18个。"))
+    assert set(got) == {"211个", "18个"}
