@@ -20,7 +20,7 @@ _SENTENCE_FINAL = "。!?…！？;；:：”"
 _BYLINE = re.compile(
     r"^[▶►◎●■◆>]\s*\S.{0,24}$"
     r"|^(?:本报)?(?:特约)?(?:记者|通讯员|实习生)\s*[\u4e00-\u9fff·]{2,}(?:\s+[\u4e00-\u9fff·]{2,})*$"
-    r"|^(?:来源|作者|记者|文|撰稿|编辑)\s*[:：]\s*\S.{0,30}$"
+    r"|^(?:来源|作者|记者|文|撰稿|编辑|发布时间|发布日期|日期|时间)\s*[:：]\s*\S.{0,40}$"
 )
 _LEAD = re.compile(
     r"^(?:本报讯|[\u4e00-\u9fff]{2,6}讯|[\u4e00-\u9fff]{2,8}\d{1,2}月\d{1,2}日电)(?:[((][^))]{0,30}[))])?"
@@ -28,6 +28,7 @@ _LEAD = re.compile(
 _CAPTION = re.compile(r"图片来源|摄影[/:：]|^图为|供图$|[（(]?摄[)）]?$|新华社发$|^[（(]?图[:：]")
 _PULL_QUOTE = re.compile(r"[超近约逾]?[\d.,]+[\u4e00-\u9fff%]{0,5}")
 _HEADLINE_MAX = 32
+_EXCLAIMED = re.compile(r"[^。;；]{4,30}[!！?？]")  # a web article's first line may exclaim: 这一年，数据亮眼！
 _JOIN_MIN = 20  # a line this long that stops mid-sentence continues in the next paragraph
 
 
@@ -169,7 +170,12 @@ def segment(text: str, gaz: Gazetteer) -> list[Article]:
 def _whole_file(text: str, blocks: list[list[Line]], gaz: Gazetteer) -> Article:
     """A text with no page structure (one web article, a report) is one article; a first short line is its title."""
     first = blocks[0]
-    titled = len(first) <= 3 and all(line.is_headline_like for line in first) and len(blocks) > 1
+    titled = len(blocks) > 1 and (
+        len(first) <= 3
+        and all(line.is_headline_like for line in first)
+        or len(first) == 1
+        and _EXCLAIMED.fullmatch(first[0].text) is not None
+    )
     title_lines = first if titled else []
     body_lines = [line for b in (blocks[1:] if titled else blocks) for line in b]
     if body_lines and body_lines[0].is_byline:

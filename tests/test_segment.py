@@ -127,3 +127,20 @@ def test_agency_dateline_and_source_lines(gazetteer):
     articles = segment(page, gazetteer)
     assert [a.zone for a in articles] == ["长沙高新区", "西安高新区"]
     assert articles[1].byline == "来源:西安日报"
+
+
+def test_a_web_article_may_exclaim_in_its_title(gazetteer):
+    text = "数说2023｜郑州经开区这一年，数据亮眼！\n\n2023年，郑州经开区地区生产总值1108.6亿元。\n"
+    (article,) = segment(text, gazetteer)
+    assert article.title == "数说2023｜郑州经开区这一年，数据亮眼！"
+    assert article.zone == "郑州经开区"
+
+
+def test_a_publishing_line_is_a_byline_not_a_title(gazetteer):
+    text = (
+        "光谷2023年经济运行情况新闻发布会答记者问\n\n发布时间：2024-01-19　来源：武汉东湖高新区管委会\n\n"
+        "2023年，东湖高新区地区生产总值增长8.1%。\n"
+    )
+    (article,) = segment(text, gazetteer)
+    assert article.title == "光谷2023年经济运行情况新闻发布会答记者问"
+    assert article.byline and article.byline.startswith("发布时间")
