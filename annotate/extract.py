@@ -323,7 +323,9 @@ class Extractor:
                 metric, confidence = self._metric(q, left, right, clause_left, base, base_unit)
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
-                if prev and re.fullmatch(r"\s*[-~～—–至到]\s*", text[prev.q.end : q.start]):
+                if prev and q.signed and re.fullmatch(r"\s*\(", text[prev.q.end : q.start]):
+                    metric = _join_base(prev.base, "增长")  # 地区生产总值 1,108.6亿元(+7.2%): its change
+                elif prev and re.fullmatch(r"\s*[-~～—–至到]\s*", text[prev.q.end : q.start]):
                     metric = prev.metric  # 增长7%—8%: a range's upper bound measures what its lower one does
                 elif prev and 2 <= len(metric) <= 3 and prev.q.unit == q.unit and len(prev.metric) > len(metric) + 2:
                     # 平均每亩投资800万元、产值1334万元: the second item shares the first one's head
@@ -662,16 +664,24 @@ def _join_base(base: str, predicate: str) -> str:
     return base + predicate
 
 
+def _is_break(text: str, i: int, chars: str) -> bool:
+    """Whether text[i] is one of `chars`, and not the thousands separator of a number (1,108.6)."""
+    return text[i] in chars and not (text[i] == "," and _THOUSANDS.match(text, i - 1))
+
+
+_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
+
+
 def _last_of(text: str, chars: str, lo: int, hi: int) -> int:
     for i in range(hi - 1, lo - 1, -1):
-        if text[i] in chars:
+        if _is_break(text, i, chars):
             return i + 1
     return lo
 
 
 def _next_of(text: str, chars: str, lo: int, hi: int) -> int:
     for i in range(lo, min(hi, len(text))):
-        if text[i] in chars:
+        if _is_break(text, i, chars):
             return i
     return min(hi, len(text))
 
@@ -759,6 +769,8 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         return "target"
     if q.rank:
         return "rank"
+    if q.signed:
+        return "growth"
     if q.unit in ("倍",):
         return "other"
     growth = _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right)

@@ -174,7 +174,7 @@ _UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
 _SCALE = "|".join(SCALES)
 # One space may stand between the parts (超 500 个, 2,615 家, 4,128.6 亿元, 15% 左右), as posts and PDFs print them.
 MENTION = re.compile(
-    rf"(?:(?P<prefix>{_PREFIX}) ?)?(?P<ord>第|前)?(?:{_NUMBER})"
+    rf"(?:(?P<prefix>{_PREFIX}) ?)?(?:(?<=\()(?P<sign>[+\-−]))?(?P<ord>第|前)?(?:{_NUMBER})"
     rf"(?P<mid>余|多)?(?: ?(?P<scale>{_SCALE}))?(?P<mid2>余|多)?(?: ?(?P<unit>{_UNIT}))?"
     rf"(?: ?(?P<suffix>以上|以下|以内|左右|上下))?",
     re.IGNORECASE,
@@ -193,6 +193,7 @@ class Quantity:
     qualifier: str
     rank: bool  # 第N位 / 前N强
     chinese: bool  # written in Chinese numerals
+    signed: bool = False  # (+7.2%), (-1.8%): a change printed with its sign
 
 
 def parse_chinese_number(s: str) -> float | None:
@@ -312,11 +313,15 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None
     qualifier = PREFIX_QUALIFIERS.get(prefix) or SUFFIX_QUALIFIERS.get(suffix) or SUFFIX_QUALIFIERS.get(mid) or "exact"
     full_unit = scale + unit
+    sign = m.group("sign")
+    if sign and full_unit not in ("%", "个百分点"):
+        return None  # a signed count or amount is a formula or a code, not a change
     return Quantity(
         start=m.start(),
         end=m.end(),
         num_start=num_start,
-        value=value,
+        value=-value if sign in ("-", "−") else value,
+        signed=bool(sign),
         unit=full_unit,
         qualifier=qualifier,
         rank=rank,

@@ -315,3 +315,11 @@ def test_a_table_with_pipes(extractor):
 def test_an_amount_describing_a_class_of_projects_is_no_fact(extractor):
     got = by_value(facts(extractor, "全年实施重点项目211个，其中投资10亿元以上项目18个。"))
     assert set(got) == {"211个", "18个"}
+
+
+def test_signed_changes_after_a_value_are_its_growth(extractor):
+    body = "【经济运行】\n▪ 地区生产总值 1,108.6亿元（+7.2%）\n▪ 固定资产投资 503.2亿元（-1.8%）\n"
+    got = by_value(facts(extractor, body, "数说2023｜郑州经开区这一年，数据亮眼！"))
+    assert got["1,108.6亿元"].metric == "地区生产总值"
+    assert (got["+7.2%"].metric, got["+7.2%"].value, got["+7.2%"].kind) == ("地区生产总值增长", 7.2, "growth")
+    assert (got["-1.8%"].metric, got["-1.8%"].value) == ("固定资产投资增长", -1.8)

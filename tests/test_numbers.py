@@ -118,6 +118,13 @@ def test_spaces_inside_a_printed_number():
     assert read("2023 年") == []  # still a year
 
 
+def test_signed_changes_in_brackets():
+    got = find_quantities("1,108.6亿元(+7.2%) 503.2亿元(-1.8%)")
+    assert [(q.value, q.unit, q.signed) for q in got] == [(1108.6, "亿元", False), (7.2, "%", True),
+                                                         (503.2, "亿元", False), (-1.8, "%", True)]  # fmt: skip
+    assert read("型号(+12件)") == []  # a signed count is no change
+
+
 def test_counted_lines_are_still_facts():
     assert read("针对33条重点产业链") == [("33条", 33, "条", "exact")]
 
