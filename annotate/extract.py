@@ -50,7 +50,7 @@ _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
 # Word lists for trimming a metric phrase (jieba tokens).
 _LEAD_STOP = set(
     """
-共有 建成 当前 现有 该区 且 其 争取 共 达成 带动 及 已 全年 该 全市 也 以来 促成 高新区 园区 为 并
+共有 建成 当前 现有 该区 且 其 争取 共 达成 另有 另 带动 及 已 全年 该 全市 也 以来 促成 高新区 园区 为 并
 一年 去年 将 作为 从 来 推进 年 取得 其中 由 推动 获得 在 而 有 是 现拥有 首次 这家 对 截至 并且
 还 今年 通过 上年 形成 另外 这 此外 进一步 同时 实现 全区 设立 组建 都 把 已经 这些 则 成功 与 和
 短短 拥有 目前 期间 区内 完成 年内 以及 的 开展 加快 积极 大力 全力 预计 预期 力争
@@ -363,6 +363,8 @@ class Extractor:
                 and not re.search("(同比)?(增长|增速|增幅|提高|提升|下降|减少|回落|降低)$", metric)
             ):
                 metric += "数量"
+            elif _measure_word(q.unit) == "面积" and not metric.endswith(("面积", "占地", "用地")):
+                metric += "面积"  # 在建厂房40万平方米: an area, as 厂房数量 is a count
             kind = _kind(text[s0 : q.start], left, right, q, metric)
             if q not in lists and "占" not in metric and q.unit != "倍":
                 # 高新技术企业连续两年净增…,总数达到786家: the subject survives a growth figure

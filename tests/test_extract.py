@@ -323,3 +323,9 @@ def test_signed_changes_after_a_value_are_its_growth(extractor):
     assert got["1,108.6亿元"].metric == "地区生产总值"
     assert (got["+7.2%"].metric, got["+7.2%"].value, got["+7.2%"].kind) == ("地区生产总值增长", 7.2, "growth")
     assert (got["-1.8%"].metric, got["-1.8%"].value) == ("固定资产投资增长", -1.8)
+
+
+def test_an_area_is_named_an_area(extractor):
+    got = by_value(facts(extractor, "已建成标准化厂房超过180万平方米，另有在建厂房40万平方米。"))
+    assert got["40万平方米"].metric == "在建厂房面积"
+    assert got["超过180万平方米"].metric.endswith("面积")
