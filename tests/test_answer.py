@@ -350,18 +350,14 @@ def test_held_out_questions_score(bot):
     assert score.top1 >= 0.97 and score.decline_rate >= 0.93, failures
 
 
-@pytest.fixture(scope="module")
-def other_sources_bot(tmp_path_factory, extractor, gazetteer):
-    store = Store.open(tmp_path_factory.mktemp("othersources") / "gaoxin.db")
-    for _, result in ingest_paths(store, sorted((DATA / "othersources" / "docs").glob("*.txt")), extractor):
+@pytest.mark.parametrize("name", ["othersources", "blind"])
+def test_other_sources_questions_score(tmp_path, extractor, gazetteer, name):
+    """Questions on documents in other sources' styles (tests/data/<name>), to the dev gold's bar."""
+    store = Store.open(tmp_path / "gaoxin.db")
+    for _, result in ingest_paths(store, sorted((DATA / name / "docs").glob("*.txt")), extractor):
         assert not isinstance(result, Exception), result
-    yield Bot(store, gazetteer)
+    score = score_queries(Bot(store, gazetteer), DATA / name / "dev_queries.jsonl")
     store.close()
-
-
-def test_other_sources_questions_score(other_sources_bot):
-    """Questions on five documents in other sources' styles (tests/data/othersources), to the dev gold's bar."""
-    score = score_queries(other_sources_bot, DATA / "othersources" / "dev_queries.jsonl")
     failures = [(g["q"], r.status, r.text[:60]) for g, r in score.failures]
     assert score.answerable >= 40 and score.unanswerable >= 5
     assert score.top1 >= 0.97 and score.decline_rate >= 0.93, failures

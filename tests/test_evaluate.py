@@ -116,12 +116,13 @@ def test_held_out_gold_scores_meet_the_bar(extractor):
     assert score.recall >= 0.95 and score.precision >= 0.95
 
 
-def test_other_sources_gold_scores_meet_the_bar(extractor):
-    """Five documents in other sources' styles (a communiqué, a work report, a wire story, a post, a table), written for
-    this project with gold (tests/data/othersources): extraction beyond one newspaper's layout."""
-    folder = DATA / "othersources"
+@pytest.mark.parametrize("name", ["othersources", "blind"])
+def test_other_sources_gold_scores_meet_the_bar(extractor, name):
+    """Five documents each in other sources' styles (communiqué, work report, wire story, post, table, press Q&A,
+    brochure…), written for this project with gold (tests/data/<name>): extraction beyond one newspaper's layout."""
+    folder = DATA / name
     sources = {p.name: read_source(p) for p in sorted((folder / "docs").glob("*.txt"))}
     gold_facts = load_gold_facts(folder / "dev_facts.jsonl", {k: s.text for k, s in sources.items()})
     score = score_facts(gold_facts, [c for s in sources.values() for c in extractor.extract(s)])
-    assert len(sources) == 5 and score.gold >= 150
+    assert len(sources) == 5 and score.gold >= 120
     assert score.recall >= 0.95 and score.precision >= 0.95 and score.zone_accuracy >= 0.97
