@@ -35,6 +35,7 @@ _OVERVIEW = re.compile(
 _COMPARE = re.compile(
     r"排名|排行|对比|比较|哪个园区|哪个高新区|哪些高新区|哪些园区|各高新区|各园区|各地|各个高新区|最多|最高|最大|最少"
 )
+_PINYIN_KINDS = (("gaoxin", "高新"), ("jingkai", "经开"), ("kaifa", "开发"), ("baoshui", "保税"), ("zongbao", "综保"))
 _RANK_WORDS = re.compile(r"排名|排第几|第几名|名次|位次|排第")
 # 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
 _MEASURE_AFTER_HOW_MANY = re.compile(
@@ -245,7 +246,12 @@ class QuestionParser:
             joined = "".join(latin).replace("'", "")
             for key in sorted(self._by_pinyin, key=len, reverse=True):
                 if joined.startswith(key):
-                    return " ".join(latin), self._prefer_store(self._by_pinyin[key])
+                    names = self._by_pinyin[key]
+                    kind = next((k for spelt, k in _PINYIN_KINDS if joined[len(key) :].startswith(spelt)), None)
+                    # Hefei gaoxinqu is 合肥高新区, not 合肥经开区 nor 合肥新站高新区 (the city's own is the shortest name)
+                    kinds = [n for n in names if kind and kind in n]
+                    names = [n for n in kinds if len(n) == min(map(len, kinds))] or names
+                    return " ".join(latin), self._prefer_store(names)
         han = re.findall(r"[\u4e00-\u9fff]+", text)
         for run in han:
             for start in range(len(run)):

@@ -343,3 +343,9 @@ def test_a_city_names_its_national_high_tech_zone_alone(bot):
     assert parser.parse("徐州高新区 营业收入").zones == ("徐州高新区",)  # not 徐州经开区 as well
     assert parser.parse("徐州经开区 营业收入").zones == ("徐州经开区",)
     assert parser.with_store_zones({"合肥经开区"}).parse("合肥 营业收入").zones[0] == "合肥经开区"
+
+
+def test_pinyin_says_which_kind_of_zone(bot):
+    parser = bot.parser.with_store_zones({"合肥高新区", "合肥经开区", "合肥新站高新区"})
+    assert parser.parse("Hefei gaoxinqu 上市企业数量").zones == ("合肥高新区",)
+    assert parser.parse("hefei jingkaiqu 上市企业数量").zones == ("合肥经开区",)
