@@ -142,11 +142,11 @@ class Bot:
         self._base_parser = QuestionParser(gazetteer, self.norm)
         self.parser = self._base_parser.with_store_zones(self.index.zones)
         self.verified_only = verified_only
-        # Replies by (question, store revision, verified only): in chat the same questions come back.
-        # Emptied whenever the store's revision changes, so an answer never outlives the facts behind it.
-        self._replies: OrderedDict[tuple[str, int | None, bool], Reply] = OrderedDict()
+        # Replies by (question, store revision, verified only): in chat the same questions come back. Each entry is
+        # [reply, its JSON once the API has asked for it]; both go when the entry goes. Emptied whenever the store's
+        # revision changes, so an answer never outlives the facts behind it.
+        self._replies: OrderedDict[tuple[str, int | None, bool], list] = OrderedDict()
         self._replies_lock = threading.Lock()
-        self._encoded: dict[int, tuple[Reply, bytes]] = {}  # id(reply) → (reply, its JSON); the reply is kept alive
 
     def refresh(self) -> None:
         if self.index.ensure_fresh():
@@ -154,41 +154,41 @@ class Bot:
 
     # ── entry point ──────────────────────────────────────────────────────────────────────────
     def ask(self, text: str) -> Reply:
+        return self._entry(text)[0]
+
+    def ask_json(self, text: str) -> bytes:
+        """The reply as the API sends it, encoded once per cached reply (repeated questions skip the encoding)."""
+        entry = self._entry(text)
+        if entry[1] is None:  # two threads may both encode a new reply: the same bytes either way
+            entry[1] = json.dumps(entry[0].as_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return entry[1]
+
+    def _entry(self, text: str) -> list:
+        """[reply, JSON or None] for a question: from the cache, or answered and cached."""
         if len(text) > MAX_QUESTION_CHARS:
-            return _reply("unknown", (messages.TOO_LONG.format(limit=MAX_QUESTION_CHARS),) * 2, intent="too_long")
+            return [
+                _reply("unknown", (messages.TOO_LONG.format(limit=MAX_QUESTION_CHARS),) * 2, intent="too_long"),
+                None,
+            ]
         self.refresh()
         key = (text, self.index.revision, self.verified_only)
         with self._replies_lock:
             if key[1] != self._cached_revision:
                 self._replies.clear()
                 self._cached_revision = key[1]
-            reply = self._replies.get(key)
-            if reply is not None:
+            entry = self._replies.get(key)
+            if entry is not None:
                 self._replies.move_to_end(key)
-                return reply
-        reply = self._answer(text)
+                return entry
+        entry = [self._answer(text), None]
         with self._replies_lock:
             if key[1] == self._cached_revision:
-                self._replies[key] = reply
+                self._replies[key] = entry
                 if len(self._replies) > REPLY_CACHE:
                     self._replies.popitem(last=False)
-        return reply
+        return entry
 
     _cached_revision: int | None = None
-
-    def ask_json(self, text: str) -> bytes:
-        """The reply as the API sends it, encoded once per cached reply (repeated questions skip the encoding)."""
-        reply = self.ask(text)
-        with self._replies_lock:
-            encoded = self._encoded.get(id(reply))
-            if encoded is not None and encoded[0] is reply:
-                return encoded[1]
-        body = json.dumps(reply.as_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        with self._replies_lock:
-            if len(self._encoded) > REPLY_CACHE:
-                self._encoded.clear()
-            self._encoded[id(reply)] = (reply, body)
-        return body
 
     def _answer(self, text: str) -> Reply:
         q = self.parser.parse(text)
