@@ -54,6 +54,13 @@ def set_status(store: Store, fact_ids: int | list[int], status: str) -> None:
     store.db.conn.commit()
 
 
+def bot_on(store: Store, paths: list[Path], extractor, gazetteer) -> Bot:
+    """A bot on `store` after ingesting `paths` (every file must ingest cleanly)."""
+    for _, result in ingest_paths(store, paths, extractor):
+        assert not isinstance(result, Exception), result
+    return Bot(store, gazetteer)
+
+
 def shown_values(reply: Reply) -> list[float]:
     return [f.value for f in reply.facts]
 
@@ -255,10 +262,9 @@ def years_bot(store, write, extractor, gazetteer):
         "　　2019年,青岛高新区瞪羚企业数量为40家。2020年,青岛高新区瞪羚企业数量增至50家。"
         "2021年,青岛高新区瞪羚企业数量达到60家。\n",
     )
-    for _, result in ingest_paths(store, [article], extractor):
-        assert not isinstance(result, Exception), result
+    bot = bot_on(store, [article], extractor, gazetteer)
     assert sorted((f.period, f.value) for f in store.facts()) == [("2019", 40), ("2020", 50), ("2021", 60)]
-    return Bot(store, gazetteer)
+    return bot
 
 
 @pytest.mark.parametrize(
@@ -354,9 +360,8 @@ def test_held_out_questions_score(bot):
 def test_other_sources_questions_score(tmp_path, extractor, gazetteer, name):
     """Questions on documents in other sources' styles (tests/data/<name>), to the dev gold's bar."""
     store = Store.open(tmp_path / "gaoxin.db")
-    for _, result in ingest_paths(store, sorted((DATA / name / "docs").glob("*.txt")), extractor):
-        assert not isinstance(result, Exception), result
-    score = score_queries(Bot(store, gazetteer), DATA / name / "dev_queries.jsonl")
+    bot = bot_on(store, sorted((DATA / name / "docs").glob("*.txt")), extractor, gazetteer)
+    score = score_queries(bot, DATA / name / "dev_queries.jsonl")
     store.close()
     failures = [(g["q"], r.status, r.text[:60]) for g, r in score.failures]
     assert score.answerable >= 40 and score.unanswerable >= 5
@@ -425,9 +430,7 @@ def communique_bot(store, write, extractor, gazetteer):
         "　　年末全区拥有有效高新技术企业2615家，比上年净增312家。全社会研发投入占地区生产总值比重为3.96%。"
         "全年实现进出口总额6326亿元，其中出口3707亿元。\n",
     )
-    for _, result in ingest_paths(store, [article], extractor):
-        assert not isinstance(result, Exception), result
-    return Bot(store, gazetteer)
+    return bot_on(store, [article], extractor, gazetteer)
 
 
 @pytest.mark.parametrize(
@@ -466,9 +469,7 @@ def structure_bot(store, write, extractor, gazetteer):
         "　　高端装备产业产值占规模以上工业总产值的比重为32.0%。规模以上工业企业中营收超亿元企业达到156家。"
         "全区数字经济核心产业增加值增长14.2%。\n",
     )
-    for _, result in ingest_paths(store, [article], extractor):
-        assert not isinstance(result, Exception), result
-    return Bot(store, gazetteer)
+    return bot_on(store, [article], extractor, gazetteer)
 
 
 @pytest.mark.parametrize(
@@ -495,8 +496,6 @@ def test_a_target_question_takes_the_target(store, write, extractor, gazetteer):
         "target.txt",
         "厦门火炬高新区经济稳中有进\n\n　　1—9月，厦门火炬高新区营业总收入超2600亿元。到2025年，营业总收入力争突破4000亿元。\n",
     )
-    for _, result in ingest_paths(store, [article], extractor):
-        assert not isinstance(result, Exception), result
-    bot = Bot(store, gazetteer)
+    bot = bot_on(store, [article], extractor, gazetteer)
     assert bot.ask("2025年 厦门火炬高新区 营业总收入目标").facts[0].value == 4000
     assert bot.ask("厦门火炬高新区 营业总收入").facts[0].value == 2600
