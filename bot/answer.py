@@ -229,6 +229,17 @@ class Bot:
                     messages.not_covered(zones[0], q.metric, nearest, self._zones_with(q.metric, exclude=zones)),
                 )
             return _reply("unknown", messages.no_metric(q.metric, nearest))
+        if len(zones or ()) > 1:
+            # The name meant several zones (Fuzhou: 福州 or 抚州) and more than one answers about as well: ask which.
+            # (Scores before the verified edge: that a fact is checked says nothing of which zone was meant.)
+            by_zone: dict[str | None, tuple[float, Fact]] = {}
+            for s, f, cover in scored:
+                if s >= ANSWER_MIN and cover >= COVER_MIN:
+                    by_zone.setdefault(f.zone, (s, f))
+            options = sorted(by_zone.values(), key=lambda sf: -sf[0])[:3]
+            if len(options) > 1 and options[0][0] - options[1][0] < ALTERNATIVE:
+                return _reply("ambiguous", messages.ambiguous([f for _, f in options]),
+                              [AnswerFact.of(f, s) for s, f in options])  # fmt: skip
         best_score, best = good[0]
         rivals = [(s, f) for s, f in good[1:] if (f.metric, f.value, f.zone) != (best.metric, best.value, best.zone)]
         if (

@@ -499,3 +499,14 @@ def test_a_target_question_takes_the_target(store, write, extractor, gazetteer):
     bot = bot_on(store, [article], extractor, gazetteer)
     assert bot.ask("2025年 厦门火炬高新区 营业总收入目标").facts[0].value == 4000
     assert bot.ask("厦门火炬高新区 营业总收入").facts[0].value == 2600
+
+
+def test_a_name_that_means_two_zones_is_asked_back(store, write, extractor, gazetteer):
+    fuzhou = write("fz.txt", "福州高新区研发人员增多\n\n　　2020年，福州高新区研发人员达到11万人。\n")
+    fuzhou2 = write("fz2.txt", "抚州高新区研发人员增多\n\n　　2020年，抚州高新区研发人员达到6003人。\n")
+    bot = bot_on(store, [fuzhou, fuzhou2], extractor, gazetteer)
+    set_status(store, store.facts(zone="抚州高新区")[0].id, "verified")  # a checked fact does not pick the zone
+    reply = bot.ask("Fuzhou gaoxinqu 研发人员")
+    assert reply.status == "ambiguous", reply.text
+    assert {f.zone for f in reply.facts} == {"福州高新区", "抚州高新区"}
+    assert bot.ask("福州高新区 研发人员").facts[0].zone == "福州高新区"
