@@ -421,6 +421,13 @@ class Extractor:
             owner = self._right_noun(right[1:])
             if owner:  # 贡献了该市1/4的高新技术产值
                 return owner + "占比", 0.7
+        if q.unit.endswith(("元", "平方米", "亩")) and left.endswith("的") and not right.startswith("的"):
+            owner = self._right_noun(right, limit=10)
+            if len(owner) >= 2:  # 因历史原因形成的87.6亿元企业账款: the noun after the amount is what it measures
+                return owner, 0.7
+        done = re.match(r"(?:做到|实现)([\u4e00-\u9fff\d]{2,8})(?=$|[,;。])", right) if q.unit == "%" else None
+        if done and not re.search(r"(增长|增速|占|比重|率|比例)[^,;。]{0,4}$", left):
+            return done.group(1) + "比例", 0.7  # 申请人100%做到1日内办结: the share is of what was done
         share_at = clause_left.rfind("占")
         if q.unit in ("%", "比例") and share_at >= 0 and re.fullmatch(r"占(?!比)[^,;。]{0,14}", clause_left[share_at:]):
             share = self._predicate(clause_left[share_at:])
