@@ -45,6 +45,8 @@ _PART_MARKERS = (
     "完成率",
     "目标",
 )
+# A figure per head, per 10,000 people or per mu is not the total a plain question asks for.
+_PER_UNIT = ("人均", "万人", "每万人", "亩均", "平均每亩", "平均每")
 
 
 # What the last word of a question measures, and the units that measure it.
@@ -229,8 +231,9 @@ class Bot:
                     messages.not_covered(zones[0], q.metric, nearest, self._zones_with(q.metric, exclude=zones)),
                 )
             return _reply("unknown", messages.no_metric(q.metric, nearest))
-        if len(zones or ()) > 1:
-            # The name meant several zones (Fuzhou: 福州 or 抚州) and more than one answers about as well: ask which.
+        if not zones or len(zones) > 1:
+            # No zone named, or a name that means several (Fuzhou: 福州 or 抚州), and more than one zone answers about
+            # as well: ask which, rather than pass one zone's figure off as the answer.
             # (Scores before the verified edge: that a fact is checked says nothing of which zone was meant.)
             by_zone: dict[str | None, tuple[float, Fact]] = {}
             for s, f, cover in scored:
@@ -289,6 +292,7 @@ class Bot:
         asks_growth = bool(_ASKS_GROWTH.search(q.metric))  # 增长, 增速, 净增… as the facts' own kind says it
         expected = _expected_unit(q.metric)
         markers = [m for m in _PART_MARKERS if m not in q.metric]
+        per_unit = [m for m in _PER_UNIT if m not in q.metric]
         # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
         by_metric: dict[tuple[str, str | None], tuple] = {}
 
@@ -326,6 +330,8 @@ class Bot:
             )
             if cover_m < 0.25 and fuzzy < 0.7 and not counted:
                 cover = min(cover, COVER_MIN - 0.01)  # the metric itself must share something with the question
+            if any(m in metric for m in per_unit):
+                cover = min(cover, COVER_MIN - 0.01)  # 人均GDP 2万美元 is no answer to GDP
             score = 0.5 * cover + 0.2 * cover_m + 0.1 * spec + 0.2 * fuzzy
             if q.zones and q.metric in (metric, metric.removesuffix("数量")):
                 # its very name, within a zone: 出口总额 is not 进出口总额, though the one holds the other
@@ -394,7 +400,8 @@ class Bot:
             if m and int(m.group()) in years:
                 s += 0.08
             elif m:
-                s -= 0.4  # another year's figure is not an answer to this year's question
+                s -= 0.4  # another year's figure is not an answer to this year's question: only the nearest thing
+                cover = min(cover, COVER_MIN - 0.01)
             else:
                 s -= 0.03
             out.append((s, f, cover))

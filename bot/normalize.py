@@ -18,7 +18,9 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
 _PUNCT = re.compile(r"[\s\u3000,.;:!?，。；：！？、·…—\-–~～'\"“”‘’()（）\[\]【】《》<>〈〉「」『』/\\|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufe0f\ufeff]")
+# Emoji and other pictographs (👀 📈 ✅ ▪): they carry no words. Ranges of Unicode's symbol blocks.
+_SYMBOLS = re.compile(r"[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]+")
 
 
 @dataclass
@@ -59,7 +61,7 @@ class Normalizer:
 
     def fold(self, text: str) -> str:
         """Width, case, traditional → simplified, control characters out, punctuation to single spaces."""
-        text = _CONTROL.sub("", fold_width(text))
+        text = _SYMBOLS.sub(" ", _CONTROL.sub("", fold_width(text)))
         text = self._t2s.convert(text)
         return _PUNCT.sub(" ", text).strip()
 

@@ -39,8 +39,10 @@ _PINYIN_KINDS = (("gaoxin", "高新"), ("jingkai", "经开"), ("kaifa", "开发"
 _RANK_WORDS = re.compile(r"排名|排第几|第几名|名次|位次|排第")
 # 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
 _MEASURE_AFTER_HOW_MANY = re.compile(
-    r"(多少|几)(家(?!庭)|个(?!人)|项(?!目)|件|户|人(?![才口员均])|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍)"
+    r"(多少|几)(家(?!庭)|个(?!人)|项(?!目)|件|户|人(?![才口员均])|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍|亿|万)"
 )
+_PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|哈|嘛|哦|呗|吗)+$")
+_SCALES_ONLY = ("亿", "万")  # 多少亿 asks for an amount, but names no unit to prefer
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +148,7 @@ class QuestionParser:
 
     # ── parsing ──────────────────────────────────────────────────────────────────────────────
     def parse(self, text: str) -> Question:
-        clipped = _SURROGATE.sub("", text[:MAX_QUESTION_CHARS])
+        clipped = _written_years(_SURROGATE.sub("", text[:MAX_QUESTION_CHARS]))
         folded = self.norm.fold(clipped)
         if not folded:
             return Question(text, "empty", (), None, None, "", (), None, False)
@@ -174,10 +176,12 @@ class QuestionParser:
         for pattern in (_OVERVIEW, _COMPARE, _RANK_WORDS):
             rest = pattern.sub(" ", rest)
         hint = m.group(2) if (m := _MEASURE_AFTER_HOW_MANY.search(rest.replace(" ", ""))) else None
+        hint = None if hint in _SCALES_ONLY else hint
         metric = self._metric_text(rest)
         return Question(text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint)
 
     def _metric_text(self, rest: str) -> str:
+        rest = _PARTICLES.sub("", rest.rstrip())  # …是多少来着, …呢, …啊
         for word in self.norm.vocabulary.zone_words:
             rest = rest.replace(word, " ")
         rest = _MEASURE_AFTER_HOW_MANY.sub(" ", rest)
@@ -251,7 +255,7 @@ class QuestionParser:
                     # Hefei gaoxinqu is 合肥高新区, not 合肥经开区 nor 合肥新站高新区 (the city's own is the shortest name)
                     kinds = [n for n in names if kind and kind in n]
                     names = [n for n in kinds if len(n) == min(map(len, kinds))] or names
-                    return " ".join(latin), self._prefer_store(names)
+                    return _spelling_words(latin, key), self._prefer_store(names)
         han = re.findall(r"[\u4e00-\u9fff]+", text)
         for run in han:
             for start in range(len(run)):
@@ -329,6 +333,17 @@ def _readings(piece: str, limit: int = 16) -> list[str]:
     return [usual, *("".join(c) for c in combos if "".join(c) != usual)]
 
 
+_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_SHORT_YEAR = re.compile(r"(?<![\d近前后过去连续最])([12]\d)年(?![来以内间期代])")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+
+
+def _written_years(text: str) -> str:
+    """二〇二一年 and 21年 as 2021年 (not 近10年, 12年来: spans of time)."""
+    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGIT[c] for c in m.group(1)) + "年", text)
+    return _SHORT_YEAR.sub(lambda m: "20" + m.group(1) + "年", text)
+
+
 def _spanned(text: str) -> set[int]:
     """Every year of the ranges in the text (2019-2021年 → 2019, 2020, 2021), at most 30 years each."""
     years: set[int] = set()
@@ -337,6 +352,17 @@ def _spanned(text: str) -> set[int]:
         if last - first <= 30:
             years.update(range(first, last + 1))
     return years
+
+
+def _spelling_words(latin: list[str], key: str) -> str:
+    """The Latin words that spell a place's pinyin (Chuxiong in "Chuxiong high-tech zone GDP"), not the rest."""
+    used, spelt = [], ""
+    for word in latin:
+        if len(spelt) >= len(key):
+            break
+        used.append(word)
+        spelt += word.replace("'", "")
+    return " ".join(used)
 
 
 def _remove(text: str, surface: str) -> str:

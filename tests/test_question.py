@@ -349,3 +349,38 @@ def test_pinyin_says_which_kind_of_zone(bot):
     parser = bot.parser.with_store_zones({"合肥高新区", "合肥经开区", "合肥新站高新区"})
     assert parser.parse("Hefei gaoxinqu 上市企业数量").zones == ("合肥高新区",)
     assert parser.parse("hefei jingkaiqu 上市企业数量").zones == ("合肥经开区",)
+
+
+@pytest.mark.parametrize(
+    ("text", "years", "metric"),
+    [
+        ("21年大连高新区发明专利拥有量", (2021,), "发明专利拥有量"),
+        ("二〇二一年大连高新区发明专利拥有量", (2021,), "发明专利拥有量"),
+        ("大连高新区近10年发明专利拥有量", (), "发明专利拥有量"),  # a span of time, not the year 2010
+    ],
+)
+def test_years_written_short_or_in_chinese(parser, text, years, metric):
+    q = parser.parse(text)
+    assert q.years == years and q.metric.endswith(metric)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("兰州高新区科技进步贡献率是多少来着？", "科技进步贡献率"),
+        ("大连高新区授信额度多少亿？", "授信额度"),
+        ("沈阳高新区减征税费多少👀", "减征税费"),
+        ("Weifang 瞪羚企业 how many", "瞪羚企业"),
+    ],
+)
+def test_chat_words_are_not_the_metric(parser, text, metric):
+    assert parser.parse(text).metric == metric
+
+
+def test_latin_words_after_the_place_stay_in_the_question(parser):
+    q = parser.parse("Chuxiong high-tech zone GDP 2021")
+    assert q.zones[0] == "楚雄高新区" and q.metric == "地区生产总值" and q.years == (2021,)
+
+
+def test_nicknames(parser):
+    assert parser.parse("西高新 研发强度").zones[0] == "西安高新区"
