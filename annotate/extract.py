@@ -323,6 +323,19 @@ class Extractor:
                 metric, confidence = self._metric(q, left, right, clause_left, base, base_unit)
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
+                if (
+                    before
+                    and metric in _BARE_MEASURES
+                    and text[before.q.end : q.start].startswith(",")
+                    and before.kind != "growth"
+                    and _unit_family(q.unit) in ("money", _unit_family(before.q.unit))
+                    and _unit_family(q.unit) != "share"
+                ):
+                    # 实施重大产业项目32个,总投资388.6亿元; 生物医药产业实现产值105亿元,增加值达24.8亿元:
+                    # a bare measure right after another figure is of the same subject
+                    subject = _subject_of(before.metric)
+                    if len(subject) >= 2:
+                        metric = subject + metric
                 if prev and q.signed and re.fullmatch(r"\s*\(", text[prev.q.end : q.start]):
                     metric = _join_base(prev.base, "增长")  # 地区生产总值 1,108.6亿元(+7.2%): its change
                 elif prev and re.fullmatch(r"\s*[-~～—–至到]\s*", text[prev.q.end : q.start]):
@@ -662,6 +675,22 @@ def _strip_count(metric: str) -> str:
         if metric.endswith(suffix) and len(metric) > len(suffix) + 1:
             return metric[: -len(suffix)]
     return metric
+
+
+_BARE_MEASURES = frozenset(
+    "增加值 产值 总产值 营业收入 营收 收入 利润 税收 销售额 总投资 总投资额 计划投资 年度计划投资 总建筑面积 建筑面积".split()
+)
+
+
+def _subject_of(metric: str) -> str:
+    """What a metric is about, without its measure and the verbs before it: 计划实施重大产业项目数量 → 重大产业项目,
+    生物医药产业实现产值 → 生物医药产业."""
+    subject = re.sub(
+        r"(实现|完成|达到)?(总产值|产值|增加值|营业收入|营收|收入|利润|税收|销售额)$", "", _strip_count(metric)
+    )
+    return re.sub(
+        r"^(计划|全年|年度)?(实施|推进|新开工|开工|签约|引进|落地|建设|新建|在建|续建|实现|完成)+", "", subject
+    )
 
 
 def _join_base(base: str, predicate: str) -> str:

@@ -329,3 +329,12 @@ def test_an_area_is_named_an_area(extractor):
     got = by_value(facts(extractor, "已建成标准化厂房超过180万平方米，另有在建厂房40万平方米。"))
     assert got["40万平方米"].metric == "在建厂房面积"
     assert got["超过180万平方米"].metric.endswith("面积")
+
+
+def test_a_bare_measure_after_a_figure_takes_its_subject(extractor):
+    got = by_value(facts(extractor, "2021年,园区生物医药产业实现产值105亿元,增加值达24.8亿元。"))
+    assert got["24.8亿元"].metric == "生物医药产业增加值"
+    got = by_value(facts(extractor, "全年计划实施重大产业项目32个,总投资388.6亿元。"))
+    assert got["388.6亿元"].metric == "重大产业项目总投资"
+    got = by_value(facts(extractor, "一般公共预算收入40亿元,增长5%,税收占比近78%。"))
+    assert "增长" not in got["近78%"].metric
