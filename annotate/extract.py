@@ -285,6 +285,7 @@ class Extractor:
                 and text.startswith("的", q.end)
                 and nxt.start - q.end <= 12
                 and not re.search("[,;、]", text[q.end : nxt.start])
+                and q.unit != "分"  # 以92.6分的综合得分位列第1位: a score is a fact of its own
             ):
                 consumed = q.end + 1
                 continue  # 超10亿元的重点产业项目14个: the first number only describes what is counted
@@ -812,6 +813,12 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
     if q.unit in ("倍",):
         return "other"
     growth = _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right)
+    if (
+        growth
+        and re.search(r"(?:提升|提高|增长|增加|下降|降低|减少|降)(?:至|到)$", left)
+        and q.unit not in ("%", "个百分点")
+    ):
+        growth = None  # 提升至2500亿元: the level it reaches, not a change
     if growth and not (growth.group() == "净增" and q.unit.lstrip("万亿千百") in COUNT_UNITS):
         return "growth"  # (净增695家 is a count of newcomers, a level, as 新增 is)
     if q.unit in ("%", "比例", "成", "‰", "个百分点"):

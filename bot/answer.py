@@ -73,6 +73,12 @@ def _comparable(f: Fact, metric: str) -> bool:
     return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
 
 
+def _year_of(period: str | None) -> int | None:
+    """The year a period starts with (2021, 2021-1~9, 2021年底), if it names one."""
+    m = re.match(r"\d{4}", period or "")
+    return int(m.group()) if m else None
+
+
 def _expected_unit(metric: str) -> str | None:
     return next((units for pattern, units in _HEAD_UNITS if pattern.search(metric)), None)
 
@@ -225,6 +231,10 @@ class Bot:
         good.sort(key=lambda sf: -sf[0])
         if not good:
             nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
+            years = self._years_asked(q, scored)
+            other_years = [n for n in nearest if zones and n.zone in zones and _year_of(n.period) not in (None, *years)]
+            if years and other_years:
+                return _reply("unknown", messages.not_in_years(zones[0], q.metric, sorted(years), other_years))
             if zones:
                 return _reply(
                     "unknown",
@@ -349,7 +359,7 @@ class Bot:
             if f.kind == "share" and not asks_share:
                 score -= 0.05
             if f.kind == "target" and not asks_target:
-                score -= 0.05  # a plan is not a result, unless asked for
+                score -= 0.1  # a plan is not a result, unless asked for
             elif asks_target and f.kind != "target" and not _ASKS_TARGET.search(metric + quote):
                 score -= 0.15  # and a result is not the plan asked for (营业总收入目标 is not this year's 2600亿元)
             if expected and re.search(expected, f.unit):
@@ -386,20 +396,24 @@ class Bot:
         )
         return out
 
-    def _apply_period(self, q: Question, scored: list[tuple[float, Fact, float]]) -> list[tuple[float, Fact, float]]:
-        years = set(q.years)
+    def _years_asked(self, q: Question, scored: list[tuple[float, Fact, float]]) -> set[int]:
+        """The years a question asks for: as written, or 今年/去年/前年 counted back from the newest year known."""
         if q.relative and scored:
-            known = [int(m.group()) for _, f, _ in scored[:8] if f.period and (m := re.match(r"\d{4}", f.period))]
+            known = [y for _, f, _ in scored[:8] if (y := _year_of(f.period))]
             if known:
-                years = {max(known) - {"今年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[q.relative]}
+                return {max(known) - {"今年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[q.relative]}
+        return set(q.years)
+
+    def _apply_period(self, q: Question, scored: list[tuple[float, Fact, float]]) -> list[tuple[float, Fact, float]]:
+        years = self._years_asked(q, scored)
         if not years:
             return scored
         out = []
         for s, f, cover in scored:
-            m = re.match(r"\d{4}", f.period or "")
-            if m and int(m.group()) in years:
+            year = _year_of(f.period)
+            if year in years:
                 s += 0.08
-            elif m:
+            elif year:
                 s -= 0.4  # another year's figure is not an answer to this year's question: only the nearest thing
                 cover = min(cover, COVER_MIN - 0.01)
             else:

@@ -118,6 +118,17 @@ def not_covered(zone: str, metric: str, nearest: Sequence[Shown], elsewhere: Seq
     return text, text
 
 
+def not_in_years(zone: str, metric: str, years: Sequence[int], other_years: Sequence[Shown]) -> tuple[str, str]:
+    """The zone has the figure, but for other years than the ones asked."""
+    asked = "、".join(f"{y}年" for y in years)
+    text = (
+        f"文章里没有{zone}{asked}的“{metric}”。其他年份的有:"
+        + ";".join(f"{_who(n)} {n.metric} {amount(n)}({period(n)})" for n in other_years)
+        + "。"
+    )
+    return text, text
+
+
 def no_metric(metric: str, nearest: Sequence[Shown]) -> tuple[str, str]:
     text = f"文章里没有找到“{metric}”相关的数据。"
     if nearest:

@@ -521,7 +521,8 @@ def test_a_per_head_figure_is_not_the_total(bot):
 def test_a_year_the_texts_do_not_give_is_declined(bot):
     reply = bot.ask("2019年大连高新区技术合同成交额")
     assert reply.status == "unknown", reply.text
-    assert "145" in reply.text  # the year the articles do give, as the nearest thing
+    assert "145" in reply.text and "2021年" in reply.text  # the year the articles do give
+    assert "没有大连高新区2019年的" in reply.text  # not "the articles do not mention it"
 
 
 def test_phrasing_questions_score(bot):

@@ -338,3 +338,13 @@ def test_a_bare_measure_after_a_figure_takes_its_subject(extractor):
     assert got["388.6亿元"].metric == "重大产业项目总投资"
     got = by_value(facts(extractor, "一般公共预算收入40亿元,增长5%,税收占比近78%。"))
     assert "增长" not in got["近78%"].metric
+
+
+def test_a_score_before_its_name_is_a_fact(extractor):
+    got = by_value(facts(extractor, "杭州高新区以92.6分的综合得分位列第1位。"))
+    assert "92.6分" in got
+
+
+def test_rising_to_a_level_is_a_level(extractor):
+    got = by_value(facts(extractor, "园区营业收入由1800亿元提升至2500亿元。"))
+    assert got["2500亿元"].kind != "growth"
