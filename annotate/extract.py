@@ -423,6 +423,9 @@ class Extractor:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
             prefix = re.search(r"(首批|新增|累计|净增|新认定)*$", metric).group() if metric else ""
             return prefix + head, 0.75
+        scored = re.match(r"的([\u4e00-\u9fff]{2,8}?)(?:位列|位居|排名|排在|居|[,;。]|$)", right) if q.unit == "分" else None
+        if scored:  # 以92.6分的综合得分位列第1位
+            return scored.group(1), 0.7
         if right.startswith("的") and (not metric or metric in _GENERIC or self._ends_with_verb(left)):
             owner = self._right_noun(right[1:], limit=24)
             if owner:  # 提供了8亿元的授信额度; 6.4万平方米的中小企业创业园; 总规模3亿元的…基金
