@@ -215,6 +215,10 @@ class Extractor:
         if qualifier == "exact" and detached:
             qualifier = PREFIX_QUALIFIERS[detached.group(1)]  # 以不足潍坊市1%的土地
         metric = f.metric
+        if f.kind == "rank":  # 分别位列 (第4位), 综合得分位列 (第1位): a rank's name ends in 排名, not in its verb
+            metric = re.sub(r"(分别)?(位列|位居|居|排在|排)$", "", metric) + (
+                "排名" if not metric.endswith("排名") else ""
+            )
         if f.entity and metric.startswith(f.entity) and len(metric) - len(f.entity) >= 3:
             metric = metric[len(f.entity) :]  # the entity is its own field: 天印健康创新园项目 + 总建筑面积
         return Candidate(
@@ -273,6 +277,7 @@ class Extractor:
         headline_period = _headline_period(article.title)
         found: list[_Found] = []
         base = ""
+        self._list_zones: dict[Quantity, str] = {}
         lists = self._distributive(text, s0, s1, qs)
         milestones = _milestones(text, qs)
         kept = [q for q in qs if q not in milestones]
@@ -388,7 +393,7 @@ class Extractor:
                 q=q,
                 metric=metric,
                 base=base,
-                zone=self._zone(text, s0, q, left, mentions, article),
+                zone=self._list_zones.get(q) or self._zone(text, s0, q, left, mentions, article),
                 period=_period(text[s0 : q.start], clause_start - s0, carried)
                 or (headline_period if kind != "target" else None),  # a plan looks past its report's year
                 kind=kind,
@@ -423,7 +428,9 @@ class Extractor:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
             prefix = re.search(r"(首批|新增|累计|净增|新认定)*$", metric).group() if metric else ""
             return prefix + head, 0.75
-        scored = re.match(r"的([\u4e00-\u9fff]{2,8}?)(?:位列|位居|排名|排在|居|[,;。]|$)", right) if q.unit == "分" else None
+        scored = (
+            re.match(r"的([\u4e00-\u9fff]{2,8}?)(?:位列|位居|排名|排在|居|[,;。]|$)", right) if q.unit == "分" else None
+        )
         if scored:  # 以92.6分的综合得分位列第1位
             return scored.group(1), 0.7
         if right.startswith("的") and (not metric or metric in _GENERIC or self._ends_with_verb(left)):
@@ -585,6 +592,9 @@ class Extractor:
                 continue
             predicate = self._predicate(pred)
             for subject, q in zip(subjects, run):
+                zones = [m for m in self.gaz.mentions(subject) if not m.is_region]
+                if len(zones) == 1:
+                    self._list_zones[q] = zones[0].name  # 嘉兴经开区、绍兴高新区分别位列第4位、第7位: each its own
                 metric = self._left_metric(subject)
                 if metric:
                     out[q] = (_join_base(metric, predicate), clause_start)

@@ -348,3 +348,9 @@ def test_a_score_before_its_name_is_a_fact(extractor):
 def test_rising_to_a_level_is_a_level(extractor):
     got = by_value(facts(extractor, "园区营业收入由1800亿元提升至2500亿元。"))
     assert got["2500亿元"].kind != "growth"
+
+
+def test_a_list_of_zones_gives_each_value_its_zone(extractor):
+    got = by_value(facts(extractor, "嘉兴经开区、绍兴高新区、温州经开区分别位列第4位、第7位和第9位。"))
+    assert [got[v].zone for v in ("第4位", "第7位", "第9位")] == ["嘉兴经开区", "绍兴高新区", "温州经开区"]
+    assert all(got[v].metric.endswith("排名") for v in got)
