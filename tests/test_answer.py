@@ -356,8 +356,11 @@ def test_held_out_questions_score(bot):
     assert score.top1 >= 0.97 and score.decline_rate >= 0.93, failures
 
 
-@pytest.mark.parametrize("name", ["othersources", "blind"])
-def test_other_sources_questions_score(tmp_path, extractor, gazetteer, name):
+@pytest.mark.parametrize(
+    ("name", "bar"),
+    [("othersources", 0.97), ("blind", 0.97), ("blind2", 0.87)],  # blind2: where it stands, kept from sliding back
+)
+def test_other_sources_questions_score(tmp_path, extractor, gazetteer, name, bar):
     """Questions on documents in other sources' styles (tests/data/<name>), to the dev gold's bar."""
     store = Store.open(tmp_path / "gaoxin.db")
     bot = bot_on(store, sorted((DATA / name / "docs").glob("*.txt")), extractor, gazetteer)
@@ -365,7 +368,7 @@ def test_other_sources_questions_score(tmp_path, extractor, gazetteer, name):
     store.close()
     failures = [(g["q"], r.status, r.text[:60]) for g, r in score.failures]
     assert score.answerable >= 40 and score.unanswerable >= 5
-    assert score.top1 >= 0.97 and score.decline_rate >= 0.93, failures
+    assert score.top1 >= bar and score.decline_rate >= 0.93, failures
 
 
 # ── bad input, property-based ──────────────────────────────────────────────────────────────────
