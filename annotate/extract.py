@@ -393,7 +393,7 @@ class Extractor:
                 q=q,
                 metric=metric,
                 base=base,
-                zone=self._list_zones.get(q) or self._zone(text, s0, q, left, mentions, article),
+                zone=self._list_zones.get(q) or self._zone(text, s0, q, left, mentions, article, clause_start),
                 period=_period(text[s0 : q.start], clause_start - s0, carried)
                 or (headline_period if kind != "target" else None),  # a plan looks past its report's year
                 kind=kind,
@@ -601,8 +601,13 @@ class Extractor:
         return out
 
     def _zone(
-        self, text: str, s0: int, q: Quantity, left: str, mentions: list[Mention], article: Article
+        self, text: str, s0: int, q: Quantity, left: str, mentions: list[Mention], article: Article, clause: int = 0
     ) -> str | None:
+        clause = max(s0, clause)
+        if _PROVINCE_SUBJECT.match(text, clause) and not any(clause <= m.start < q.start for m in mentions):
+            zone = self.gaz.zone(article.zone) if article.zone else None
+            if zone and zone.province:
+                return zone.province  # (2023年,)全省营收超千亿元的开发区12个: the article's province
         before = [m for m in mentions if s0 <= m.start and m.end <= q.start and text[m.end : m.end + 1] != "等"]
         if before:
             last = before[-1]
@@ -614,6 +619,8 @@ class Extractor:
                 zones = [m for m in before if not m.is_region]
                 if zones:
                     return zones[-1].name
+                if len(before) == 1 and _LEADING_TIME.fullmatch(text[s0 : last.start]):
+                    return last.name  # 浙江共有省级以上开发区117个: the province is the sentence's subject
             else:
                 return last.name
         if _NATIONAL_SUBJECT.search(text[s0 : q.start]) and not before:
@@ -747,6 +754,8 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
+_LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
+_PROVINCE_SUBJECT = re.compile(r"[\s\d年月底末,:]*全省(?!的|第|前|排)")
 _LABEL_LINE = re.compile(r"[^,;:|。!?]{1,24}[:|]")
 _NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成情况|规划)")
 _CLAUSE_SCOPED = re.compile(r"^(近.+年|每年|“?十[三四五]五”?(期间)?)$")

@@ -59,6 +59,11 @@ class Region:
     kind: str
 
 
+# What may follow a province's bare short name for it to be the province (浙江共有…, 浙江全省…), not a longer name
+# (浙江大学, 山东港口集团).
+_SHORT_REGION_FOLLOWS = re.compile(r"(?:共有|共|全省|全年|已|现有|拥有|的|在|有|,|，|。|、)")
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """A zone or region named in a text: where, what it says, and what it resolves to."""
@@ -147,12 +152,21 @@ class Gazetteer:
                 if not self._after_other_city(text, i, surface):
                     end = known
                     name, is_region = forms[surface]
+            if not end:
+                short = next((text[i : i + k] for k in (3, 2) if text[i : i + k] in self._region_shorts), "")
+                if short and _SHORT_REGION_FOLLOWS.match(text, i + len(short)):
+                    end, name, is_region = i + len(short), self._region_shorts[short], True  # 浙江共有开发区117个
             if end:
                 found.append(Mention(i, end, text[i:end], name, is_region))
                 i = end
             else:
                 i += 1
         return found
+
+    @cached_property
+    def _region_shorts(self) -> dict[str, str]:
+        """浙江 → 浙江省: a province's short name, read as the province only where a sentence goes on (see mentions)."""
+        return {r.short: r.name for r in self.regions if r.short and r.short != r.name and len(r.short) >= 2}
 
     @cached_property
     def _city_set(self) -> frozenset[str]:

@@ -233,6 +233,8 @@ class Bot:
             nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
             years = self._years_asked(q, scored)
             other_years = [n for n in nearest if zones and n.zone in zones and _year_of(n.period) not in (None, *years)]
+            named = [n for n in other_years if self.index.fact_text(n.metric) in (q.metric, q.metric + "数量")]
+            other_years = named or other_years  # the figure asked for in other years, not its growth beside it
             if years and other_years:
                 return _reply("unknown", messages.not_in_years(zones[0], q.metric, sorted(years), other_years))
             if zones:

@@ -354,3 +354,14 @@ def test_a_list_of_zones_gives_each_value_its_zone(extractor):
     got = by_value(facts(extractor, "嘉兴经开区、绍兴高新区、温州经开区分别位列第4位、第7位和第9位。"))
     assert [got[v].zone for v in ("第4位", "第7位", "第9位")] == ["嘉兴经开区", "绍兴高新区", "温州经开区"]
     assert all(got[v].metric.endswith("排名") for v in got)
+
+
+def test_a_province_as_the_subject(extractor):
+    got = by_value(facts(extractor, "浙江共有省级以上开发区117个。", "杭州高新区再夺榜首"))
+    assert got["117个"].zone == "浙江省"
+    got = by_value(
+        facts(extractor, "杭州高新区营收增长9%，全省开发区以约占全省6%的土地贡献了三成税收。", "杭州高新区再夺榜首")
+    )
+    assert got["9%"].zone == "杭州高新区" and got["6%"].zone == "浙江省"
+    got = by_value(facts(extractor, "浙江大学在园区建有研究院3个。", "杭州高新区再夺榜首"))
+    assert got["3个"].zone == "杭州高新区"  # 浙江大学 is no province
