@@ -302,7 +302,7 @@ class Bot:
         asks_target = bool(_ASKS_TARGET.search(q.metric))
         asks_newcomers = "新增" in q.metric or "净增" in q.metric
         asks_growth = bool(_ASKS_GROWTH.search(q.metric))  # 增长, 增速, 净增… as the facts' own kind says it
-        expected = _expected_unit(q.metric)
+        expected = _expected_unit(q.metric) or ("元" if q.unit_hint == "元" else None)  # 扶持了多少钱
         markers = [m for m in _PART_MARKERS if m not in q.metric]
         per_unit = [m for m in _PER_UNIT if m not in q.metric]
         # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
@@ -368,7 +368,7 @@ class Bot:
                 score += 0.05
             elif expected:
                 score -= 0.05
-                if expected == "元" and not (asks_share or asks_growth or q.unit_hint):
+                if expected == "元" and not (asks_share or asks_growth or q.unit_hint not in (None, "元")):
                     # 营收 asks for an amount: a count of companies (营收超亿元企业156家), a share of it or its
                     # growth is another thing, however well its words match
                     cover = min(cover, COVER_MIN - 0.01)

@@ -39,7 +39,12 @@ _PINYIN_KINDS = (("gaoxin", "高新"), ("jingkai", "经开"), ("kaifa", "开发"
 _RANK_WORDS = re.compile(r"排名|排第几|第几名|名次|位次|排第")
 # 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
 _MEASURE_AFTER_HOW_MANY = re.compile(
-    r"(多少|几)(家(?!庭)|个(?!人)|项(?!目)|件|户|人(?![才口员均])|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍|亿|万)"
+    r"(多少|几)(家(?!庭)|个(?!人)|项(?!目)|件|户|人(?![才口员均])|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍|亿|万"
+    r"|钱|只|批次|批|页|本|场|次)"
+)
+_ASKED_NUMBER = re.compile(
+    r"(?:超过|超|过|破|突破|达到|达|到|降到|近|约)?(?<![a-z\d])\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?"
+    r"(?:家|个|件|项|户|人|名|元|%|批次|批|页|只|套|条|位)?(?![\d强a-z.])"
 )
 _PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|哈|嘛|哦|呗|吗)+$")
 _SCALES_ONLY = ("亿", "万")  # 多少亿 asks for an amount, but names no unit to prefer
@@ -139,6 +144,10 @@ class QuestionParser:
         return frozenset(f[:i] for f in self._forms for i in range(1, len(f) + 1))
 
     @cached_property
+    def _pinyin_keys(self) -> list[str]:
+        return sorted(self._by_pinyin, key=len, reverse=True)
+
+    @cached_property
     def _by_pinyin(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for z in self._zones:
@@ -176,12 +185,13 @@ class QuestionParser:
         for pattern in (_OVERVIEW, _COMPARE, _RANK_WORDS):
             rest = pattern.sub(" ", rest)
         hint = m.group(2) if (m := _MEASURE_AFTER_HOW_MANY.search(rest.replace(" ", ""))) else None
-        hint = None if hint in _SCALES_ONLY else hint
+        hint = "元" if hint == "钱" else None if hint in _SCALES_ONLY else hint  # 扶持了多少钱: an amount of 元
         metric = self._metric_text(rest)
         return Question(text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint)
 
     def _metric_text(self, rest: str) -> str:
         rest = _PARTICLES.sub("", rest.rstrip())  # …是多少来着, …呢, …啊
+        rest = _ASKED_NUMBER.sub(" ", rest)  # 是不是已经过8000件了, 有没有超过400亿: the number is the user's guess
         for word in self.norm.vocabulary.zone_words:
             rest = rest.replace(word, " ")
         rest = _MEASURE_AFTER_HOW_MANY.sub(" ", rest)
@@ -218,7 +228,10 @@ class QuestionParser:
         by_sound = self._by_sound(text)
         if by_sound:
             surface, names = by_sound
-            return names, surface, _remove_loose(text, surface)
+            rest = _remove_loose(text, surface)
+            if surface.isascii():  # Lanzhou高新区 GDP: the zone word after a pinyin place is part of its name
+                rest = re.sub(r"(^|\s)(?:高新技术产业开发区|高新区|经开区|开发区|高新)", " ", rest, count=1)
+            return names, surface, rest
         fuzzy = self._by_spelling(compact)
         if fuzzy:
             surface, names = fuzzy
@@ -246,16 +259,16 @@ class QuestionParser:
     def _by_sound(self, text: str) -> tuple[str, list[str]] | None:
         """Latin pinyin (Qingdao, qingdao gaoxinqu, Xi'an) or Chinese homophones (西按, 楚熊, 潍访)."""
         latin = re.findall(r"[a-z']+", text)
-        if latin:
-            joined = "".join(latin).replace("'", "")
-            for key in sorted(self._by_pinyin, key=len, reverse=True):
+        for at in range(len(latin)):  # What's the GDP of Chuxiong high-tech zone: the place need not come first
+            joined = "".join(latin[at:]).replace("'", "")
+            for key in self._pinyin_keys:
                 if joined.startswith(key):
                     names = self._by_pinyin[key]
                     kind = next((k for spelt, k in _PINYIN_KINDS if joined[len(key) :].startswith(spelt)), None)
                     # Hefei gaoxinqu is 合肥高新区, not 合肥经开区 nor 合肥新站高新区 (the city's own is the shortest name)
                     kinds = [n for n in names if kind and kind in n]
                     names = [n for n in kinds if len(n) == min(map(len, kinds))] or names
-                    return _spelling_words(latin, key), self._prefer_store(names)
+                    return _spelling_words(latin[at:], key), self._prefer_store(names)
         han = re.findall(r"[\u4e00-\u9fff]+", text)
         for run in han:
             for start in range(len(run)):

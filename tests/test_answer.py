@@ -528,10 +528,11 @@ def test_a_year_the_texts_do_not_give_is_declined(bot):
     assert "没有大连高新区2019年的" in reply.text  # not "the articles do not mention it"
 
 
-def test_phrasing_questions_score(bot):
-    """81 questions on the seeds in the many ways people type them (tests/data/phrasing, written blind): 0.83 of the
-    answerable right and 8/12 declined at first, 0.90 and 12/12 after the fixes they led to."""
-    score = score_queries(bot, DATA / "phrasing" / "dev_queries.jsonl")
+@pytest.mark.parametrize(("name", "bar"), [("phrasing", 0.94), ("phrasing2", 0.9)])
+def test_phrasing_questions_score(bot, name, bar):
+    """Questions on the seeds in the many ways people type them (tests/data/phrasing*, written blind): phrasing 0.83
+    of the answerable right at first, phrasing2 0.66; they are kept where the fixes they led to brought them."""
+    score = score_queries(bot, DATA / name / "dev_queries.jsonl")
     failures = [(g["q"], r.status, r.text[:60]) for g, r in score.failures]
     assert score.answerable >= 60 and score.unanswerable >= 10
-    assert score.top1 >= 0.89 and score.decline_rate >= 0.93, failures
+    assert score.top1 >= bar and score.decline_rate >= 0.93, failures

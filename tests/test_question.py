@@ -384,3 +384,28 @@ def test_latin_words_after_the_place_stay_in_the_question(parser):
 
 def test_nicknames(parser):
     assert parser.parse("西高新 研发强度").zones[0] == "西安高新区"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "metric"),
+    [
+        (
+            "大连高新区的发明专利拥有量是不是已经过8000件了？",
+            "大连高新区",
+            "发明专利拥有量",
+        ),  # the user's guess is no metric
+        ("我们在写季度简报，需要核实一下大庆高新区2021年高企总量，麻烦给个数", "大庆高新区", "高新技术企业总量"),
+        ("What's the GDP of Chuxiong high-tech zone in 2021?", "楚雄高新区", "地区生产总值"),  # the place need not lead
+        ("Lanzhou高新区 GDP growth rate 2021?", "兰州高新区", "地区生产总值增长"),
+        ("pls check 沈阳高新区 技术合同成交额 for 2020", "沈阳高新区", "技术合同成交额"),
+        ("亦庄这次集中签约了多少个项目", "北京经开区", "集中签约项目"),
+    ],
+)
+def test_the_words_around_a_question(parser, text, zone, metric):
+    q = parser.parse(text)
+    assert q.zones[0] == zone and q.metric == metric
+
+
+def test_how_much_money_asks_for_an_amount(parser):
+    assert parser.parse("佛山高新区第一批高层次人才团队项目扶持了多少钱").unit_hint == "元"
+    assert parser.parse("世界500强企业").metric == "世界500强企业"  # digits of a name stay
