@@ -215,6 +215,8 @@ class Extractor:
         if qualifier == "exact" and detached:
             qualifier = PREFIX_QUALIFIERS[detached.group(1)]  # 以不足潍坊市1%的土地
         metric = f.metric
+        # 生物医药产业实现营业收入 names 生物医药产业营业收入: the verb between a subject and its measure goes
+        metric = _VERB_BEFORE_MEASURE.sub("", metric)
         if f.kind == "rank":  # 分别位列 (第4位), 综合得分位列 (第1位): a rank's name ends in 排名, not in its verb
             metric = re.sub(r"(分别)?(位列|位居|居|排在|排)$", "", metric) + (
                 "排名" if not metric.endswith("排名") else ""
@@ -754,6 +756,9 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
+_VERB_BEFORE_MEASURE = re.compile(
+    r"(?<=[\u4e00-\u9fff]{2})(?:实现|完成)(?=营业收入|营收|收入|总产值|产值|增加值|利润|税收|销售额|地区生产总值|进出口总额)"
+)
 _LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
 _PROVINCE_SUBJECT = re.compile(r"[\s\d年月底末,:]*全省(?!的|第|前|排)")
 _LABEL_LINE = re.compile(r"[^,;:|。!?]{1,24}[:|]")
@@ -785,6 +790,8 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
     g = chosen.groupdict()
     if g["range"]:
         return f"{g['y1']}-{int(g['m1'])}~{int(g['m2'])}"
+    if g["ypart"]:
+        return _quarter_months(g["y3"], chosen.group()[5:])
     if g["yend"]:
         return chosen.group()
     if g["year"]:
@@ -807,14 +814,27 @@ def _headline_year(title: str) -> str | None:
     return years.pop() if len(years) == 1 and "工作报告" not in title else None
 
 
+_PART_MONTHS = {"一季度": "1~3", "第一季度": "1~3", "二季度": "4~6", "第二季度": "4~6", "三季度": "7~9", "第三季度": "7~9",
+                "四季度": "10~12", "第四季度": "10~12", "前三季度": "1~9", "上半年": "1~6", "下半年": "7~12"}  # fmt: skip
+
+
+def _quarter_months(year: str, part: str) -> str:
+    """2024年一季度 → 2024-1~3, 前三季度 → 1~9, 上半年 → 1~6: the gold's month-range notation."""
+    return f"{year}-{_PART_MONTHS[part]}" if part in _PART_MONTHS else f"{year}年{part}"
+
+
 def _headline_period(title: str) -> str | None:
     """The period a headline names (2023年1—11月主要经济指标, 长沙高新区2023年成绩单): its body's figures are for it
     unless they say otherwise."""
     year = _headline_year(title)
     if not year:
         return None
-    m = re.search(year + r"年(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})月", unicodedata.normalize("NFKC", title))
-    return f"{year}-{int(m.group(1))}~{int(m.group(2))}" if m else year
+    title = unicodedata.normalize("NFKC", title)
+    m = re.search(year + r"年(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})月", title)
+    if m:
+        return f"{year}-{int(m.group(1))}~{int(m.group(2))}"
+    part = re.search(year + r"年(前三季度|上半年|下半年|第?[一二三四]季度)", title)
+    return _quarter_months(year, part.group(1)) if part else year
 
 
 def _year_in(text: str) -> str | None:

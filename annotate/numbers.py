@@ -57,6 +57,8 @@ BASE_UNITS = [
     "万千瓦",
     "人次",
     "场次",
+    "家次",
+    "户次",
     "架次",
     "车次",
     "标准箱",
@@ -174,7 +176,7 @@ _UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
 _SCALE = "|".join(SCALES)
 # One space may stand between the parts (超 500 个, 2,615 家, 4,128.6 亿元, 15% 左右), as posts and PDFs print them.
 MENTION = re.compile(
-    rf"(?:(?P<prefix>{_PREFIX}) ?)?(?:(?<=\()(?P<sign>[+\-−]))?(?P<ord>第|前)?(?:{_NUMBER})"
+    rf"(?:(?P<prefix>{_PREFIX}) ?)?(?:(?<=[(比长速])(?P<sign>[+\-−]))?(?P<ord>第|前)?(?:{_NUMBER})"
     rf"(?P<mid>余|多)?(?: ?(?P<scale>{_SCALE}))?(?P<mid2>余|多)?(?: ?(?P<unit>{_UNIT}))?"
     rf"(?: ?(?P<suffix>以上|以下|以内|左右|上下))?",
     re.IGNORECASE,

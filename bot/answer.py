@@ -401,7 +401,7 @@ class Bot:
     def _years_asked(self, q: Question, scored: list[tuple[float, Fact, float]]) -> set[int]:
         """The years a question asks for: as written, or 今年/去年/前年 counted back from the newest year known."""
         if q.relative and scored:
-            known = [y for _, f, _ in scored[:8] if (y := _year_of(f.period))]
+            known = [y for _, f, _ in scored[:8] if f.kind != "target" and (y := _year_of(f.period))]  # results
             if known:
                 return {max(known) - {"今年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[q.relative]}
         return set(q.years)

@@ -365,3 +365,19 @@ def test_a_province_as_the_subject(extractor):
     assert got["9%"].zone == "杭州高新区" and got["6%"].zone == "浙江省"
     got = by_value(facts(extractor, "浙江大学在园区建有研究院3个。", "杭州高新区再夺榜首"))
     assert got["3个"].zone == "杭州高新区"  # 浙江大学 is no province
+
+
+def test_quarters_and_signs_after_a_year_on_year(extractor):
+    got = by_value(
+        facts(extractor, "2024年一季度，全区规上工业增加值同比+5.9%，固定资产投资同比-3.2%，服务企业560家次。")
+    )
+    assert got["+5.9%"].period == "2024-1~3" and got["+5.9%"].kind == "growth"
+    assert got["-3.2%"].value == -3.2
+    assert got["560家次"].unit == "家次"
+    got = by_value(facts(extractor, "工业增加值增长5.9%。", "常州高新区2024年一季度经济运行简况"))
+    assert got["5.9%"].period == "2024-1~3"
+
+
+def test_a_verb_between_subject_and_measure_leaves_the_name(extractor):
+    got = by_value(facts(extractor, "2023年，生物医药产业实现营业收入786亿元。"))
+    assert got["786亿元"].metric == "生物医药产业营业收入"
