@@ -11,7 +11,9 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from annotate.gazetteer import Gazetteer
@@ -71,6 +73,12 @@ def _comparable(f: Fact, metric: str) -> bool:
         return False  # a company's figure (潍柴集团's revenue) is not its zone's, in a ranking of zones
     growth = f.kind == "growth" or bool(_ASKS_GROWTH.search(f.metric))
     return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
+
+
+@lru_cache(maxsize=50_000)
+def _sound(text: str) -> str:
+    """How a few characters are read (宗额 and 总额: zonge): typing by pinyin puts homophones in place of words."""
+    return "".join(lazy_pinyin(text))
 
 
 def _year_of(period: str | None) -> int | None:
@@ -304,6 +312,7 @@ class Bot:
         asks_growth = bool(_ASKS_GROWTH.search(q.metric))  # 增长, 增速, 净增… as the facts' own kind says it
         expected = _expected_unit(q.metric) or ("元" if q.unit_hint == "元" else None)  # 扶持了多少钱
         markers = [m for m in _PART_MARKERS if m not in q.metric]
+        head_sound = _sound(q.metric[-2:]) if len(q.metric) >= 4 else None
         per_unit = [m for m in _PER_UNIT if m not in q.metric]
         # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
         by_metric: dict[tuple[str, str | None], tuple] = {}
@@ -357,7 +366,10 @@ class Bot:
             if len(q.metric) >= 2 and len(core) >= 2 and (q.metric[-2:] in core[-6:] or q.metric.endswith(core[-2:])):
                 score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
             elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + fact_text(f.context):
-                score -= 0.2  # the thing asked for is not what this fact measures
+                if len(core) >= 2 and _sound(core[-2:]) == head_sound:
+                    score += 0.04  # 进出口宗额: the head typed by sound (zong'e), 总额 meant
+                else:
+                    score -= 0.2  # the thing asked for is not what this fact measures
             if f.kind == "share" and not asks_share:
                 score -= 0.05
             if f.kind == "target" and not asks_target:

@@ -547,3 +547,8 @@ def test_last_year_counts_back_from_results_not_plans(store, write, extractor, g
     bot = bot_on(store, [article], extractor, gazetteer)
     assert bot.ask("济南高新区 生物医药产业营业收入").facts[0].value == 786  # the result, not the plan
     assert bot.ask("今年 济南高新区 生物医药产业营业收入").facts[0].value == 786  # the newest result's year, not 2026
+
+
+def test_a_head_word_typed_by_sound(bot):
+    reply = bot.ask("佛山高新区 进出口宗额")  # 宗额 for 总额: the same pinyin
+    assert reply.status == "answered" and reply.facts[0].value == 895.88, reply.text
