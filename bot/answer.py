@@ -75,7 +75,7 @@ def _comparable(f: Fact, metric: str) -> bool:
     return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=4096)
 def _sound(text: str) -> str:
     """How a few characters are read (宗额 and 总额: zonge): typing by pinyin puts homophones in place of words."""
     return "".join(lazy_pinyin(text))
