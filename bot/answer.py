@@ -28,7 +28,7 @@ ANSWER_MIN = 0.62  # below this the best fact is not an answer
 COVER_MIN = 0.6  # share of the question's bigrams a fact must contain
 TIE = 0.02  # two different facts this close are ambiguous
 ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
-REPLY_CACHE = 4096  # replies kept per bot (per worker), least recently asked dropped first
+REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
 VERIFIED_EDGE = ALTERNATIVE  # a verified answer outranks candidates scoring up to this much higher
 
 # Words that make a metric a part, a flow or a derived figure: a plain question wants the whole.

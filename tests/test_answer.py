@@ -358,7 +358,7 @@ def test_held_out_questions_score(bot):
 
 @pytest.mark.parametrize(
     ("name", "bar"),
-    [("othersources", 0.97), ("blind", 0.97), ("blind2", 0.87), ("blind3", 0.85)],  # blind2, blind3: where they stand
+    [("othersources", 0.97), ("blind", 0.97), ("blind2", 0.9), ("blind3", 0.85)],  # blind2, blind3: where they stand
 )
 def test_other_sources_questions_score(tmp_path, extractor, gazetteer, name, bar):
     """Questions on documents in other sources' styles (tests/data/<name>), to the dev gold's bar."""
@@ -528,7 +528,7 @@ def test_a_year_the_texts_do_not_give_is_declined(bot):
     assert "没有大连高新区2019年的" in reply.text  # not "the articles do not mention it"
 
 
-@pytest.mark.parametrize(("name", "bar"), [("phrasing", 0.94), ("phrasing2", 0.9)])
+@pytest.mark.parametrize(("name", "bar"), [("phrasing", 0.95), ("phrasing2", 0.9)])
 def test_phrasing_questions_score(bot, name, bar):
     """Questions on the seeds in the many ways people type them (tests/data/phrasing*, written blind): phrasing 0.83
     of the answerable right at first, phrasing2 0.66; they are kept where the fixes they led to brought them."""
