@@ -46,6 +46,7 @@ _PART_MARKERS = (
     "首批",
     "完成率",
     "目标",
+    "国家级",
 )
 # A figure per head, per 10,000 people or per mu is not the total a plain question asks for.
 _PER_UNIT = ("人均", "万人", "每万人", "亩均", "平均每亩", "平均每")

@@ -552,3 +552,12 @@ def test_last_year_counts_back_from_results_not_plans(store, write, extractor, g
 def test_a_head_word_typed_by_sound(bot):
     reply = bot.ask("佛山高新区 进出口宗额")  # 宗额 for 总额: the same pinyin
     assert reply.status == "answered" and reply.facts[0].value == 895.88, reply.text
+
+
+def test_a_level_named_in_a_fact_only_is_a_part(store, write, extractor, gazetteer):
+    article = write(
+        "plat.txt", "包头稀土高新区创新平台建设\n\n　　园区拥有国家级研发平台14个、省级以上研发平台110个。\n"
+    )
+    bot = bot_on(store, [article], extractor, gazetteer)
+    assert bot.ask("包头稀土高新区 研发平台").facts[0].value == 110  # the wider count, not its 国家级 part
+    assert bot.ask("包头稀土高新区 国家级研发平台").facts[0].value == 14
