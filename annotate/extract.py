@@ -792,6 +792,8 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
         return f"{g['y1']}-{int(g['m1'])}~{int(g['m2'])}"
     if g["ypart"]:
         return _quarter_months(g["y3"], chosen.group()[5:])
+    if g["mrange"] and year:
+        return f"{year}-{int(g['m3'])}~{int(g['m4'])}"  # 1—9月 after 2023年 (or under a 2023 headline)
     if g["yend"]:
         return chosen.group()
     if g["year"]:

@@ -381,3 +381,10 @@ def test_quarters_and_signs_after_a_year_on_year(extractor):
 def test_a_verb_between_subject_and_measure_leaves_the_name(extractor):
     got = by_value(facts(extractor, "2023年，生物医药产业实现营业收入786亿元。"))
     assert got["786亿元"].metric == "生物医药产业营业收入"
+
+
+def test_a_month_range_takes_the_year_stated_before_it(extractor):
+    got = by_value(facts(extractor, "2023年，园区经济稳中有进。1—9月，园区营业总收入超2600亿元。"))
+    assert got["超2600亿元"].period == "2023-1~9"
+    (c,) = facts(extractor, "1—9月，园区营业总收入超2600亿元。")
+    assert c.period == "1—9月"  # no year anywhere: as printed
