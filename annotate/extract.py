@@ -812,7 +812,7 @@ def _headline_year(title: str) -> str | None:
     """The one year a headline is about (2023年统计公报): what 全年 and 年末 in its body refer to.
 
     Not a work report's: 2024年政府工作报告 looks back on 2023 and ahead to 2024."""
-    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})年", title or ""))
+    years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?:年(?!版)|(?![\d版.\-/年]))", title or ""))  # 2023年, 数说2023
     return years.pop() if len(years) == 1 and "工作报告" not in title else None
 
 

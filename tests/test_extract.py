@@ -388,3 +388,10 @@ def test_a_month_range_takes_the_year_stated_before_it(extractor):
     assert got["超2600亿元"].period == "2023-1~9"
     (c,) = facts(extractor, "1—9月，园区营业总收入超2600亿元。")
     assert c.period == "1—9月"  # no year anywhere: as printed
+
+
+def test_a_headline_year_without_nian(extractor):
+    got = by_value(facts(extractor, "高新技术企业 1,248家。", "数说2023｜郑州经开区这一年，数据亮眼！"))
+    assert got["1,248家"].period == "2023"
+    got = by_value(facts(extractor, "园区现有规模以上工业企业412家。", "宜昌高新区投资指南（2024版）"))
+    assert got["412家"].period is None  # an edition, not the figures' year
