@@ -183,6 +183,8 @@ class Extractor:
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gaz = gazetteer or load_gazetteer()
         self._last_rank_subject = ""
+        self._section_period: str | None = None  # the period a section heading names (附件:2023年主要经济指标)
+        self._list_zones: dict[Quantity, str] = {}  # the zones a 分别 list gives its values, per sentence
 
     @property
     def tokenizer(self) -> jieba.Tokenizer:
@@ -199,8 +201,11 @@ class Extractor:
         articles = articles if articles is not None else self.articles(source)
         out: list[Candidate] = []
         for article in articles:
+            self._section_period = None
             for pieces in article.paragraphs:
                 folded = fold(source.text, list(pieces))
+                if _is_heading(folded.text):  # 附件:2023年主要经济指标 — its year holds until the next heading
+                    self._section_period = _headline_period(folded.text)
                 for f in self._paragraph(folded, article):
                     out.append(self._candidate(source, article, folded, f))
         return _dedupe(out)
@@ -276,10 +281,10 @@ class Extractor:
         self, text: str, s0: int, s1: int, qs: list[Quantity], mentions: list[Mention], article: Article
     ) -> list[_Found]:
         carried = _year_in(text[:s0]) or _headline_year(article.title)
-        headline_period = _headline_period(article.title)
+        headline_period = self._section_period or _headline_period(article.title)
         found: list[_Found] = []
         base = ""
-        self._list_zones: dict[Quantity, str] = {}
+        self._list_zones = {}
         lists = self._distributive(text, s0, s1, qs)
         milestones = _milestones(text, qs)
         kept = [q for q in qs if q not in milestones]
@@ -806,6 +811,12 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
             return year + word  # 2023年…年末全区拥有…: as 2023年末 would read
         return "截至目前" if word in ("目前", "当前") else word
     return chosen.group()
+
+
+def _is_heading(text: str) -> bool:
+    """A short line that ends no sentence and holds no figure of its own: a section's heading."""
+    text = text.strip()
+    return 0 < len(text) <= 30 and not re.search(r"[。!?;,]", text) and not find_quantities(text)
 
 
 def _headline_year(title: str) -> str | None:

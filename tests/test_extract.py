@@ -395,3 +395,12 @@ def test_a_headline_year_without_nian(extractor):
     assert got["1,248家"].period == "2023"
     got = by_value(facts(extractor, "园区现有规模以上工业企业412家。", "宜昌高新区投资指南（2024版）"))
     assert got["412家"].period is None  # an edition, not the figures' year
+
+
+def test_a_section_heading_gives_its_year(extractor):
+    body = (
+        "附件\n\n2023年主要经济指标\n\n全区实现地区生产总值1108.6亿元。\n\n二、工作安排\n\n新建标准厂房20万平方米。\n"
+    )
+    got = by_value(facts(extractor, body, "关于印发贵阳高新区工作要点的通知"))
+    assert got["1108.6亿元"].period == "2023"
+    assert got["20万平方米"].period is None  # the next heading ends the section
