@@ -434,6 +434,9 @@ class Extractor:
         if head:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
             prefix = re.search(r"(首批|新增|累计|净增|新认定)*$", metric).group() if metric else ""
+            won = _WON.match(right, len(head)) if head in ("企业", "项目", "家企业", "单位") else None
+            if won:  # 6家企业成功入围第三批专精特新“小巨人”企业: what they won is what is counted
+                return prefix + won.group(1) + re.sub(r"[“”\"]", "", won.group(2)), 0.75
             return prefix + head, 0.75
         scored = (
             re.match(r"的([\u4e00-\u9fff]{2,8}?)(?:位列|位居|排名|排在|居|[,;。]|$)", right) if q.unit == "分" else None
@@ -764,6 +767,7 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
 _VERB_BEFORE_MEASURE = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})(?:实现|完成)(?=营业收入|营收|收入|总产值|产值|增加值|利润|税收|销售额|地区生产总值|进出口总额)"
 )
+_WON = re.compile(r"(?:成功|首批|均)?(入围|入选|获评|获批|荣获|被认定为|认定为)([^,;。]{2,20}?)(?=$|[,;。])")
 _LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
 _PROVINCE_SUBJECT = re.compile(r"[\s\d年月底末,:]*全省(?!的|第|前|排)")
 _LABEL_LINE = re.compile(r"[^,;:|。!?]{1,24}[:|]")

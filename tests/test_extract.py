@@ -404,3 +404,8 @@ def test_a_section_heading_gives_its_year(extractor):
     got = by_value(facts(extractor, body, "关于印发贵阳高新区工作要点的通知"))
     assert got["1108.6亿元"].period == "2023"
     assert got["20万平方米"].period is None  # the next heading ends the section
+
+
+def test_companies_counted_by_what_they_won(extractor):
+    got = by_value(facts(extractor, "2020年,九州光电子、安和精密等6家企业成功入围第三批专精特新“小巨人”企业。"))
+    assert got["6家"].metric == "入围第三批专精特新小巨人企业数量"
