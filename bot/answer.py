@@ -76,6 +76,11 @@ def _comparable(f: Fact, metric: str) -> bool:
     return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
 
 
+def _named_as(asked: str, metric: str) -> bool:
+    """Whether a fact's folded metric is the very name asked for (数量 is ours, so 出口总额 is 出口总额数量 too)."""
+    return asked in (metric, metric.removesuffix("数量"))
+
+
 @lru_cache(maxsize=4096)
 def _sound(text: str) -> str:
     """How a few characters are read (宗额 and 总额: zonge): typing by pinyin puts homophones in place of words."""
@@ -233,7 +238,7 @@ class Bot:
         # among the answers, what a person has checked comes before what a machine extracted
         # (but a checked fact of another name does not displace one named exactly as asked: 万人发明专利拥有量 is
         # not 发明专利拥有量, however sure we are of the latter)
-        exact = {f.id for _, f in good if self._named_as_asked(q, f)}
+        exact = {f.id for _, f in good if _named_as(q.metric, self.index.fact_text(f.metric))}
         good = [
             (s + VERIFIED_EDGE if f.status == "verified" and (f.id in exact or not exact) else s, f) for s, f in good
         ]
@@ -242,7 +247,7 @@ class Bot:
             nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
             years = self._years_asked(q, scored)
             other_years = [n for n in nearest if zones and n.zone in zones and _year_of(n.period) not in (None, *years)]
-            named = [n for n in other_years if self.index.fact_text(n.metric) in (q.metric, q.metric + "数量")]
+            named = [n for n in other_years if _named_as(q.metric, self.index.fact_text(n.metric))]
             other_years = named or other_years  # the figure asked for in other years, not its growth beside it
             if years and other_years:
                 return _reply("unknown", messages.not_in_years(zones[0], q.metric, sorted(years), other_years))
@@ -278,10 +283,6 @@ class Bot:
         alternatives = [(s, f) for s, f in rivals if best_score - s <= ALTERNATIVE][:2]
         shown = [AnswerFact.of(best, best_score)] + [AnswerFact.of(f, s) for s, f in alternatives]
         return _reply("answered", messages.answer(shown[0], shown[1:]), shown)
-
-    def _named_as_asked(self, q: Question, f: Fact) -> bool:
-        metric = self.index.fact_text(f.metric)
-        return q.metric in (metric, metric.removesuffix("数量"))
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
@@ -323,14 +324,14 @@ class Bot:
             entity = fact_text(f.entity)
             gm = text_grams(f.metric)
             in_me = qg & (gm | text_grams(f.entity))
-            core_grams = (
-                gm if not metric.endswith("数量") else grams(metric.removesuffix("数量"))
-            )  # 数量 is ours, not the article's
+            core = metric.removesuffix("数量")  # 数量 is ours, not the article's
+            core_grams = gm if core == metric else grams(core)
             spec = len(qg & core_grams) / max(1, len(core_grams))
             scorer = fuzz.partial_ratio if len(metric) * 2 >= len(q.metric) else fuzz.ratio
             fuzzy = scorer(q.metric, metric) / 100 if metric else 0.0
             parts = sum(1 for m in markers if m in metric)
-            return metric, entity, in_me, core_grams, spec, fuzzy, parts
+            per_head = any(m in metric for m in per_unit)
+            return metric, entity, core, in_me, core_grams, spec, fuzzy, parts, per_head, _named_as(q.metric, metric)
 
         out = []
         for f in facts:
@@ -338,7 +339,7 @@ class Bot:
             terms = by_metric.get(key)
             if terms is None:
                 terms = by_metric[key] = metric_terms(f)
-            metric, entity, in_me, core_grams, spec, fuzzy, parts = terms
+            metric, entity, core, in_me, core_grams, spec, fuzzy, parts, per_head, named = terms
             quote = fact_text(f.quote)
             in_meq = in_me | shared(f.quote, quote)
             cover_m = len(in_me) / len(qg)
@@ -352,10 +353,10 @@ class Bot:
             )
             if cover_m < 0.25 and fuzzy < 0.7 and not counted:
                 cover = min(cover, COVER_MIN - 0.01)  # the metric itself must share something with the question
-            if any(m in metric for m in per_unit):
+            if per_head:
                 cover = min(cover, COVER_MIN - 0.01)  # 人均GDP 2万美元 is no answer to GDP
             score = 0.5 * cover + 0.2 * cover_m + 0.1 * spec + 0.2 * fuzzy
-            if q.zones and q.metric in (metric, metric.removesuffix("数量")):
+            if q.zones and named:
                 # its very name, within a zone: 出口总额 is not 进出口总额, though the one holds the other
                 # (across zones, naming nuances must not pick one zone over another)
                 score += 0.04
@@ -363,7 +364,6 @@ class Bot:
                 score += 0.05  # said in so many words
             elif q.metric in metric + entity:
                 score += 0.02
-            core = metric.removesuffix("数量")
             if len(q.metric) >= 2 and len(core) >= 2 and (q.metric[-2:] in core[-6:] or q.metric.endswith(core[-2:])):
                 score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
             elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + fact_text(f.context):
