@@ -483,7 +483,7 @@ class Extractor:
             ):
                 return _join_base(base, "总数"), 0.7  # 新增上市企业5家,累计达到47家: the total, not the newcomers
             if metric in ("新增", "净增", "新认定") and _unit_family(q.unit) == _unit_family(base_unit):
-                return metric + re.sub(r"^(新增|净增|新认定)", "", base), 0.7  # 拥有高企2615家,比上年净增312家
+                return metric + _FLOW_PREFIX.sub("", base), 0.7  # 拥有高企2615家,比上年净增312家
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
             if q.unit == "%" and re.search(r"完成了?$", left):
                 predicate = "目标完成率"  # 研发投入10.7亿元、完成194%: the share of its target reached
@@ -724,9 +724,12 @@ def _subject_of(metric: str) -> str:
     )
 
 
+_FLOW_PREFIX = re.compile(r"^(新增|净增|新认定|新培育|新引进|新落户)")  # newcomers, not the stock
+
+
 def _join_base(base: str, predicate: str) -> str:
     """Join a subject and a bare predicate: 入库科技型中小企业 + 同比增长; X + 占楚雄市比重."""
-    base = re.sub(r"^(新增|净增|新认定|新培育|新引进|新落户)", "", base) if predicate in ("总数", "总量") else base
+    base = _FLOW_PREFIX.sub("", base) if predicate in ("总数", "总量") else base
     predicate = predicate.replace("的", "")
     if predicate.startswith("占") and not predicate.endswith(("比重", "比例")):
         predicate += "比重"

@@ -170,12 +170,9 @@ def segment(text: str, gaz: Gazetteer) -> list[Article]:
 def _whole_file(text: str, blocks: list[list[Line]], gaz: Gazetteer) -> Article:
     """A text with no page structure (one web article, a report) is one article; a first short line is its title."""
     first = blocks[0]
-    titled = len(blocks) > 1 and (
-        len(first) <= 3
-        and all(line.is_headline_like for line in first)
-        or len(first) == 1
-        and _EXCLAIMED.fullmatch(first[0].text) is not None
-    )
+    headline = len(first) <= 3 and all(line.is_headline_like for line in first)
+    exclaimed = len(first) == 1 and _EXCLAIMED.fullmatch(first[0].text) is not None  # 这一年，数据亮眼！
+    titled = len(blocks) > 1 and (headline or exclaimed)
     title_lines = first if titled else []
     body_lines = [line for b in (blocks[1:] if titled else blocks) for line in b]
     if body_lines and body_lines[0].is_byline:

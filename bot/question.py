@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -337,13 +338,14 @@ class QuestionParser:
         return sorted(names, key=lambda n: n not in self.store_zones)
 
 
-def _readings(piece: str, limit: int = 16) -> list[str]:
-    """The usual pinyin of a few characters first, then their other readings (城都 is chengdou, and chengdu)."""
+def _readings(piece: str, limit: int = 16) -> Iterator[str]:
+    """The usual pinyin of a few characters first, then (only if asked for) their other readings (城都: chengdou,
+    and chengdu)."""
     usual = "".join(lazy_pinyin(piece))
-    if len(piece) > 4:
-        return [usual]
-    combos = itertools.islice(itertools.product(*pinyin(piece, style=Style.NORMAL, heteronym=True)), limit)
-    return [usual, *("".join(c) for c in combos if "".join(c) != usual)]
+    yield usual
+    if len(piece) <= 4:
+        combos = itertools.islice(itertools.product(*pinyin(piece, style=Style.NORMAL, heteronym=True)), limit)
+        yield from (key for c in combos if (key := "".join(c)) != usual)
 
 
 _CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
