@@ -105,34 +105,14 @@ class LabelStudioLink:
             raise LabelStudioError("Label Studio is not configured: set GAOXIN_LS_URL and GAOXIN_LS_TOKEN")
         self.url = url.rstrip("/")
         self.title = title
-        self.ls = LabelStudio(base_url=self.url, api_key=token, timeout=timeout)
-
-    def _call(self, what: str, fn, *args, **kwargs):
-        """Run an SDK call; turn transport and API errors into one clear LabelStudioError."""
-        from label_studio_sdk.core.api_error import ApiError
-
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as exc:
-            if exc.status_code in (401, 403):
-                raise LabelStudioError(
-                    f"Label Studio at {self.url} refused the token ({exc.status_code}) while trying to {what}"
-                ) from exc
-            raise LabelStudioError(
-                f"Label Studio at {self.url} answered {exc.status_code} while trying to {what}: {exc.body}"
-            ) from exc
-        except Exception as exc:  # httpx transport errors and the like: the server is down or unreachable
-            if type(exc).__module__.startswith(("httpx", "httpcore")) or isinstance(exc, OSError):
-                raise LabelStudioError(
-                    f"Label Studio is not reachable at {self.url} ({type(exc).__name__}); is it running?"
-                ) from exc
-            raise
+        # Every call into the SDK goes through _Guarded: one place turns its errors into LabelStudioError.
+        self.ls = _Guarded(LabelStudio(base_url=self.url, api_key=token, timeout=timeout), self.url)
 
     def check(self) -> str:
-        return self._call("identify ourselves", self.ls.users.whoami).email
+        return self.ls.users.whoami().email
 
     def project_id(self, create: bool = True) -> int:
-        projects = self._call("list projects", lambda: list(self.ls.projects.list()))
+        projects = self.ls.projects.list()
         for p in projects:
             if p.title == self.title:
                 return p.id
@@ -141,8 +121,8 @@ class LabelStudioLink:
                 f"no project titled {self.title!r} in Label Studio at {self.url}; run `gaoxin annotate push`"
             )
         config = (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8")
-        project = self._call(
-            "create the project", self.ls.projects.create, title=self.title, label_config=config,
+        project = self.ls.projects.create(
+            title=self.title, label_config=config,
             description="数值事实校对:接受、修改、拒绝或补充机器抽取的候选事实。", model_version=EXTRACTOR_VERSION,
             show_collab_predictions=True,
         )  # fmt: skip
@@ -166,9 +146,7 @@ class LabelStudioLink:
                 self._refresh(rec, passage, digest, store)
                 refreshed += 1
         for batch in _chunks(new, 50):
-            response = self._call(
-                "import tasks",
-                self.ls.projects.import_tasks,
+            response = self.ls.projects.import_tasks(
                 id=pid,
                 request=[task_for(p) for p in batch],
                 return_task_ids=True,
@@ -179,15 +157,15 @@ class LabelStudioLink:
         return PushResult(pid, len(new), refreshed, untouched)
 
     def _annotated_tasks(self, pid: int) -> set[int]:
-        tasks = self._call("list tasks", lambda: list(self.ls.tasks.list(project=pid, fields="all")))
+        tasks = self.ls.tasks.list(project=pid, fields="all")
         return {t.id for t in tasks if (t.total_annotations or 0) > 0 or (t.cancelled_annotations or 0) > 0}
 
     def _refresh(self, rec: TaskRecord, passage: Passage, digest: str, store: Store) -> None:
-        for old in self._call("list predictions", lambda: list(self.ls.predictions.list(task=rec.task_id))):
-            self._call("delete a prediction", self.ls.predictions.delete, id=old.id)
+        for old in self.ls.predictions.list(task=rec.task_id):
+            self.ls.predictions.delete(id=old.id)
         pred = prediction_for(passage)
-        self._call("add a prediction", self.ls.predictions.create, task=rec.task_id, result=pred["result"],
-                   model_version=pred["model_version"], score=pred["score"])  # fmt: skip
+        self.ls.predictions.create(task=rec.task_id, result=pred["result"], model_version=pred["model_version"],
+                                  score=pred["score"])  # fmt: skip
         store.record_task(TaskRecord(rec.task_id, rec.project_id, rec.doc, rec.passage_start, rec.passage_end,
                                      tuple(f.id for f in passage.facts), digest))  # fmt: skip
 
@@ -195,23 +173,19 @@ class LabelStudioLink:
     def connect(self, hook_url: str, secret: str) -> int:
         """Register (or repair) the webhook that tells the bot about every annotation."""
         pid = self.project_id(create=True)
-        hooks = self._call("list webhooks", lambda: list(self.ls.webhooks.list(project=str(pid))))
-        for hook in hooks:
+        settings = dict(url=hook_url, send_payload=True, send_for_all_actions=False, actions=WEBHOOK_ACTIONS,
+                        headers={SECRET_HEADER: secret}, is_active=True)  # fmt: skip
+        for hook in self.ls.webhooks.list(project=str(pid)):
             if hook.url == hook_url:
-                self._call("update the webhook", self.ls.webhooks.update, id=hook.id, url=hook_url, project=pid,
-                           send_payload=True, send_for_all_actions=False, actions=WEBHOOK_ACTIONS,
-                           headers={SECRET_HEADER: secret}, is_active=True)  # fmt: skip
+                self.ls.webhooks.update(id=hook.id, **settings)  # a webhook's project is fixed when it is made
                 return hook.id
-        hook = self._call("register the webhook", self.ls.webhooks.create, url=hook_url, project=pid, send_payload=True,
-                          send_for_all_actions=False, actions=WEBHOOK_ACTIONS, headers={SECRET_HEADER: secret},
-                          is_active=True)  # fmt: skip
-        return hook.id
+        return self.ls.webhooks.create(project=pid, **settings).id
 
     # pull ──────────────────────────────────────────────────────────────────────────────────
     def pull(self, store: Store) -> PullResult:
         """Read every annotation of the project and reconcile the store with it; idempotent."""
         pid = self.project_id(create=False)
-        tasks = self._call("list tasks", lambda: list(self.ls.tasks.list(project=pid, fields="all")))
+        tasks = self.ls.tasks.list(project=pid, fields="all")
         applied = unchanged = deleted = refused = 0
         for task in tasks:
             rec = store.task(task.id)
@@ -230,6 +204,51 @@ class LabelStudioLink:
                 store.delete_annotations(gone)
                 deleted += len(gone)
         return PullResult(len(tasks), applied, unchanged, deleted, refused)
+
+
+class _Guarded:
+    """A view of the SDK client whose every call turns any failure into one LabelStudioError.
+
+    Pagers are read to lists inside the guard (their pages are fetched lazily, so an error could otherwise
+    escape while iterating). A wrong keyword or any other surprise from the SDK is a bug, but the user still
+    gets one line, never a traceback; the traceback goes to the log.
+    """
+
+    __slots__ = ("_target", "_url", "_path")
+
+    def __init__(self, target, url: str, path: str = "") -> None:
+        self._target, self._url, self._path = target, url, path
+
+    def __getattr__(self, name: str):
+        value = getattr(self._target, name)
+        path = f"{self._path}.{name}" if self._path else name
+        return _Guarded(value, self._url, path) if not isinstance(value, str | int | float | bool) else value
+
+    def __call__(self, *args, **kwargs):
+        from label_studio_sdk.core.api_error import ApiError
+        from label_studio_sdk.core.pagination import SyncPager
+
+        what = self._path
+        try:
+            result = self._target(*args, **kwargs)
+            return list(result) if isinstance(result, SyncPager) else result
+        except ApiError as exc:
+            if exc.status_code in (401, 403):
+                raise LabelStudioError(
+                    f"Label Studio at {self._url} refused the token ({exc.status_code}) in {what}"
+                ) from exc
+            raise LabelStudioError(
+                f"Label Studio at {self._url} answered {exc.status_code} to {what}: {exc.body}"
+            ) from exc
+        except Exception as exc:
+            if type(exc).__module__.startswith(("httpx", "httpcore")) or isinstance(exc, OSError):
+                raise LabelStudioError(
+                    f"Label Studio is not reachable at {self._url} ({type(exc).__name__} in {what}); is it running?"
+                ) from exc
+            log.debug("label-studio-sdk failed in %s", what, exc_info=True)
+            raise LabelStudioError(
+                f"label-studio-sdk failed in {what} ({type(exc).__name__}: {exc}); this is a bug in gaoxin, please report it"
+            ) from exc
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

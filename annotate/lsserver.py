@@ -78,22 +78,34 @@ class LabelStudioServer:
             COLLECT_ANALYTICS="false",
             SENTRY_DSN="",
             FRONTEND_SENTRY_DSN="",
+            # Label Studio names its version after `git describe` run in its own package folder; with its venv
+            # inside our work tree, git would find our repository and report our commit as Label Studio's (and
+            # write it into the package). Git may not climb above the venv: Label Studio keeps its own version.
+            GIT_CEILING_DIRECTORIES=str(self.binary.resolve().parent.parent),
         )
         return env
 
     def start(self, timeout: float = 240.0) -> LabelStudioServer:
+        self.launch()
+        return self.wait_until_healthy(timeout)
+
+    def launch(self) -> subprocess.Popen[bytes]:
+        """Start the process (in its own session, so that stopping it stops its workers too)."""
         if not self.binary.exists():
             raise AnnotateError(f"{self.binary}: Label Studio is not installed (run `make install`)")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.data_dir / "server.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(self.binary), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(self.port)],
-            env=self.environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (self.data_dir / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(self.binary), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(self.port)],
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self.process
+
+    def wait_until_healthy(self, timeout: float = 240.0) -> LabelStudioServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -127,9 +139,9 @@ class LabelStudioServer:
         self.stop()
 
 
-def healthy(url: str) -> bool:
+def healthy(url: str, path: str = "/health") -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}{path}", timeout=2) as response:
             return response.status == 200
     except OSError:
         return False

@@ -170,6 +170,17 @@ class Bot:
         self._replies: OrderedDict[tuple[str, int | None, bool], list] = OrderedDict()
         self._replies_lock = threading.Lock()
 
+    def use_store(self, store: Store, *, same_file: bool) -> None:
+        """Answer from another connection: a forked worker's own (same file), or a replaced file (rebuilt)."""
+        if same_file:
+            self.index.store = store
+            return
+        with self._replies_lock:
+            self.index.use_store(store)
+            self._replies.clear()
+            self._cached_revision = None
+        self.refresh()
+
     def refresh(self) -> None:
         if self.index.ensure_fresh():
             self.parser = self._base_parser.with_store_zones(self.index.zones)

@@ -16,54 +16,88 @@ from werkzeug.exceptions import HTTPException
 from annotate.gazetteer import load_gazetteer
 from store import Store, StoreError
 
-from . import settings
+from . import messages, settings
 from .answer import Bot
 from .platforms import Chat, Inbound, Platforms, Rejected
 from .question import MAX_QUESTION_CHARS
+
+MAX_BODY_BYTES = 64 * 1024
 
 log = logging.getLogger("gaoxin.app")
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 class Service:
-    """What the app holds: the store and the bot, built on first use in each worker process."""
+    """What the app holds in each process: its own store connection and the bot on it.
+
+    A connection never crosses a fork (gunicorn builds the bot in its master, then forks workers): each
+    process opens its own on first use. It is also reopened when the file at the store's path is no longer
+    the one it opened (replaced or deleted under a running server), so nobody writes to an unlinked file.
+    """
 
     def __init__(self, db_path: str, verified_only: bool) -> None:
         self.db_path = db_path
         self.verified_only = verified_only
+        self._store: Store | None = None
+        self._opened: tuple[int, int] | None = None  # (device, inode) of the file the store was opened on
         self._bot: Bot | None = None
-        self._lock = threading.Lock()
+        self._bot_file: tuple[int, int] | None = None  # the file the bot's index was built from
+        self._lock = threading.RLock()
         self._pid = os.getpid()
 
     def preload(self) -> None:
         """Build the bot now (in gunicorn's master): forked workers share its index copy-on-write.
 
-        The SQLite connection is closed here; each worker opens its own on first use (a connection must
-        not cross a fork)."""
+        The master's connection is closed before any fork; each worker opens its own."""
         bot = self.bot
         _ = bot.parser._tokenizer  # jieba's dictionary, loaded once for all workers
-        bot.index.store.close()
-        self._pid = -1
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+            self._store, self._opened, self._pid = None, None, -1
         gc.collect()
         gc.freeze()  # objects made so far are never touched by the collector: their pages stay shared
 
     @property
-    def bot(self) -> Bot:
-        if self._pid != os.getpid() and self._bot is not None:
+    def store(self) -> Store:
+        """This process's connection to the file now at the store's path (StoreError when there is none)."""
+        current = _file_identity(self.db_path)
+        if self._store is None or self._pid != os.getpid() or self._opened != current:
             with self._lock:
-                if self._pid != os.getpid():
-                    self._bot.index.store = Store.open(self.db_path, create=False)
-                    self._pid = os.getpid()
+                current = _file_identity(self.db_path)
+                if self._store is None or self._pid != os.getpid() or self._opened != current:
+                    if self._store is not None and self._pid == os.getpid():
+                        log.warning("%s was replaced or removed; reopening the store", self.db_path)
+                        self._store.close()
+                    store = Store.open(self.db_path, create=False)
+                    self._store, self._opened, self._pid = store, _file_identity(self.db_path), os.getpid()
+                    if self._bot is not None:  # a forked worker keeps the index its master built from this file
+                        self._bot.use_store(store, same_file=self._opened == self._bot_file)
+                        self._bot_file = self._opened
+        return self._store
+
+    @property
+    def bot(self) -> Bot:
+        store = self.store
         if self._bot is None:
             with self._lock:
                 if self._bot is None:
-                    store = Store.open(self.db_path, create=False)
                     self._bot = Bot(store, load_gazetteer(), verified_only=self.verified_only)
+                    self._bot_file = self._opened
         return self._bot
 
 
-def _error(status: int, message: str) -> tuple[Response, int]:
-    return jsonify({"ok": False, "error": message}), status
+def _file_identity(path: str) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise StoreError(f"{path}: the store file is gone ({exc.strerror}); run `gaoxin ingest`") from exc
+    return st.st_dev, st.st_ino
+
+
+def _error(status: int, code: str, **fields: object) -> tuple[Response, int]:
+    """An error reply: `error` in Chinese for the person (bot/messages.py), `code` in English for programs."""
+    return jsonify({"ok": False, "error": messages.HTTP_ERRORS[code].format(**fields), "code": code}), status
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -73,7 +107,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DB=settings.DB.get(),
         API_TOKEN=settings.API_TOKEN.get(),
         VERIFIED_ONLY=settings.flag(settings.VERIFIED_ONLY),
-        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_AS_ASCII=False,
     )
     if test_config:
@@ -87,18 +121,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.setdefault(setting.key, setting.get())
     service = app.extensions["gaoxin"] = Service(app.config["DB"], app.config["VERIFIED_ONLY"])
     app.extensions["gaoxin.platforms"] = Platforms(app.config)  # a malformed platform secret stops the start here
-    app.extensions["gaoxin.chat"] = Chat(lambda: service.bot)
+    app.extensions["gaoxin.chat"] = Chat(lambda: service.bot, lambda: service.store)
+    reconciler = None
     if app.config["LS_URL"] and app.config["LS_TOKEN"] and app.config["LS_RECONCILE_SECONDS"] > 0:
-        start_reconciler(
+        reconciler = Reconciler(
             app.config["DB"], app.config["LS_URL"], app.config["LS_TOKEN"], app.config["LS_RECONCILE_SECONDS"]
         )
+    app.extensions["gaoxin.reconciler"] = reconciler
+
+    @app.before_request
+    def start_reconciler():
+        if reconciler is not None:
+            reconciler.ensure_started()  # in the process that serves, never in gunicorn's master
 
     @app.get("/healthz")
     def healthz():
         try:
-            counts = _service().bot.index.store.counts()
+            counts = _service().store.counts()
         except StoreError as exc:
-            return _error(503, f"store unavailable: {exc}")
+            log.error("store error in /healthz: %s", exc)
+            return _error(503, "store_unavailable")
         platforms: Platforms = current_app.extensions["gaoxin.platforms"]
         return jsonify(
             {
@@ -113,48 +155,46 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def ask():
         token = current_app.config["API_TOKEN"]
         if token and not _bearer_ok(token):
-            return _error(401, "missing or wrong bearer token (Authorization: Bearer …)")
+            return _error(401, "unauthorized")
         if not request.is_json:
-            return _error(
-                415, 'send JSON: Content-Type: application/json with a body like {"q": "青岛高新区 权力事项数量"}'
-            )
+            return _error(415, "not_json")
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _error(400, "the body is not a JSON object")
+            return _error(400, "not_an_object")
         q = body.get("q")
         if not isinstance(q, str):
-            return _error(400, 'missing field "q" (the question, a string)')
+            return _error(400, "missing_question")
         if not q.strip():
-            return _error(400, "the question is empty")
+            return _error(400, "empty_question")
         if len(q) > MAX_QUESTION_CHARS:
-            return _error(400, f"the question is too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
+            return _error(400, "question_too_long", length=len(q), limit=MAX_QUESTION_CHARS)
         try:
             body = _service().bot.ask_json(q)
         except StoreError as exc:
             log.error("store error while answering: %s", exc)
-            return _error(503, "the fact store is unavailable; try again shortly")
+            return _error(503, "store_unavailable")
         return Response(body, mimetype="application/json")
 
     @app.post("/hooks/label-studio")
     def label_studio_hook():
         secret = current_app.config["LS_WEBHOOK_SECRET"]
         if not secret:
-            return _error(404, "the Label Studio webhook is disabled (GAOXIN_LS_WEBHOOK_SECRET is not set)")
+            return _error(404, "webhook_disabled")
         given = request.headers.get("X-Gaoxin-Secret", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
-            return _error(401, "missing or wrong X-Gaoxin-Secret header")
+            return _error(401, "webhook_secret")
         payload = request.get_json(silent=True)
         if not isinstance(payload, dict):
-            return _error(400, "the webhook body is not a JSON object")
+            return _error(400, "webhook_invalid", reason="正文不是 JSON 对象")
         from annotate.labelstudio import LabelStudioError, apply_webhook
 
         try:
-            summary = apply_webhook(_service().bot.index.store, payload)
+            summary = apply_webhook(_service().store, payload)
         except LabelStudioError as exc:
-            return _error(422, str(exc))
+            return _error(422, "webhook_invalid", reason=str(exc))
         except StoreError as exc:
             log.error("store error in the Label Studio webhook: %s", exc)
-            return _error(503, "the fact store is unavailable; the annotation will be reconciled later")
+            return _error(503, "store_unavailable_webhook")
         return jsonify({"ok": True, **summary})
 
     @app.route("/webhook/<name>", methods=["GET", "POST"])
@@ -162,19 +202,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         platforms: Platforms = current_app.extensions["gaoxin.platforms"]
         status = platforms.status.get(name)
         if status is None:
-            return _error(404, f"no chat platform named {name!r} (known: {', '.join(platforms.status)})")
+            return _error(404, "unknown_platform", name=name, known=", ".join(platforms.status))
         adapter = platforms.adapters.get(name)
         if adapter is None:
-            return _error(404, f"{status.title} is disabled: set {', '.join(status.missing)}")
+            return _error(404, "platform_disabled", title=status.title, missing=", ".join(status.missing))
         inbound = Inbound(request.method, request.args, request.headers, request.get_data(), request.content_type or "")
         try:
             out = adapter.handle(inbound, current_app.extensions["gaoxin.chat"])
         except Rejected as exc:
             log.warning("%s: refused a request: %s", name, exc.reason)
-            return _error(exc.status, exc.reason)
+            return _error(exc.status, "platform_rejected", title=status.title, reason=exc.reason)
         except StoreError as exc:
             log.error("store error in the %s webhook: %s", name, exc)
-            return _error(503, "the fact store is unavailable; try again shortly")
+            return _error(503, "store_unavailable")
         return Response(out.body, status=out.status, content_type=out.content_type, headers=dict(out.headers))
 
     @app.get("/")
@@ -187,44 +227,69 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _error(exc.code or 500, exc.description or exc.name)
+        status = exc.code or 500
+        code = messages.HTTP_STATUS_CODES.get(status, "http_error")
+        return _error(
+            status, code, http_status=status, method=request.method, limit=MAX_BODY_BYTES, kb=MAX_BODY_BYTES // 1024,
+            chars=MAX_QUESTION_CHARS,
+        )  # fmt: skip
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error")
-        return _error(500, "internal error; the details are in the server log")
+        return _error(500, "internal")
 
     return app
 
 
-_reconcilers: set[str] = set()
+class Reconciler:
+    """Pulls every annotation from Label Studio at start and then every `every` seconds: heals missed webhooks.
 
+    Its thread starts in a process that serves requests (a gunicorn worker), never in gunicorn's master: a
+    thread there would hold a SQLite connection while workers are forked, and the copies would write to a WAL
+    file that the master later deletes. Of the workers, one pulls at a time: the one holding an exclusive
+    lock on `<store>.reconcile.lock`; when it exits, another takes over at its next try.
+    """
 
-def start_reconciler(db_path: str, url: str, token: str, every: float) -> None:
-    """Pull all annotations now and then every `every` seconds, in a daemon thread (one per process and store)."""
-    if db_path in _reconcilers:
-        return
-    _reconcilers.add(db_path)
+    def __init__(self, db_path: str, url: str, token: str, every: float) -> None:
+        self.db_path, self.url, self.token, self.every = db_path, url, token, every
+        self._pid = 0
+        self._lock = threading.Lock()
 
-    def loop() -> None:
+    def ensure_started(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                threading.Thread(target=self._loop, name="gaoxin-reconcile", daemon=True).start()
+
+    def _loop(self) -> None:
+        import fcntl
         import time
 
         from annotate.errors import AnnotateError
         from annotate.labelstudio import LabelStudioLink
 
+        lock = open(f"{self.db_path}.reconcile.lock", "a")  # noqa: SIM115 - held for the life of the process
+        leader = False
         while True:
-            try:
-                store = Store.open(db_path, create=False)
+            if not leader:
                 try:
-                    result = LabelStudioLink(url, token).pull(store)
-                    log.info("reconciled with Label Studio: %s", result)
-                finally:
-                    store.close()
-            except (AnnotateError, StoreError) as exc:
-                log.warning("reconcile with Label Studio failed: %s", exc)
-            time.sleep(every)
-
-    threading.Thread(target=loop, name="gaoxin-reconcile", daemon=True).start()
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    leader = True
+                except OSError:
+                    pass  # another worker reconciles
+            if leader:
+                try:
+                    store = Store.open(self.db_path, create=False)
+                    try:
+                        log.info("reconciled with Label Studio: %s", LabelStudioLink(self.url, self.token).pull(store))
+                    finally:
+                        store.close()
+                except (AnnotateError, StoreError) as exc:
+                    log.warning("reconcile with Label Studio failed: %s", exc)
+            time.sleep(self.every)
 
 
 def _service() -> Service:

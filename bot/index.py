@@ -46,6 +46,11 @@ class FactIndex:
         self._build()
 
     # ── building ─────────────────────────────────────────────────────────────────────────────
+    def use_store(self, store: Store) -> None:
+        """Read from another connection; rebuilt from it at the next question (its file may hold other facts)."""
+        self.store = store
+        self._revision = None
+
     def ensure_fresh(self) -> bool:
         """Rebuild when the store changed since the last build; True when it did."""
         revision = self.store.revision()

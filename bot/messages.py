@@ -159,3 +159,30 @@ def comparison_table(facts: Sequence[Shown]) -> str:
     ]
     head = "各园区比较(按数值排列,口径以原文为准;✅已核实 ⚠️未核实):\n\n"
     return head + "| 名次 | 园区 | 数值 | 指标 | 时间 | 核实 |\n|---|---|---|---|---|---|\n" + "\n".join(rows)
+
+
+# ── HTTP errors: what a person reads (the page shows `error`), beside a machine-readable English `code` ──
+HTTP_ERRORS: dict[str, str] = {
+    "unauthorized": "缺少或错误的访问令牌:请在请求头里写 Authorization: Bearer <令牌>。",
+    "not_json": '请用 JSON 提问:请求头 Content-Type: application/json,正文例如 {{"q": "青岛高新区 权力事项数量"}}。',
+    "not_an_object": '请求正文不是 JSON 对象,应当形如 {{"q": "青岛高新区 权力事项数量"}}。',
+    "missing_question": '缺少字段 "q"(问题,一个字符串),例如 {{"q": "青岛高新区 权力事项数量"}}。',
+    "empty_question": "问题是空的。请写上园区和指标,例如:青岛高新区 权力事项数量。",
+    "question_too_long": "问题太长了:{length} 个字,最多 {limit} 个。请只写园区和指标,例如:大连高新区 发明专利拥有量。",
+    "body_too_large": "请求太大了:最多 {limit} 字节({kb} KB)。问题本身最多 {chars} 个字。",
+    "store_unavailable": "数据库暂时不可用,请稍后再试。",
+    "store_unavailable_webhook": "数据库暂时不可用;这条标注稍后会从 Label Studio 重新同步。",
+    "webhook_disabled": "Label Studio 回调未开启(没有设置 GAOXIN_LS_WEBHOOK_SECRET)。",
+    "webhook_secret": "缺少或错误的 X-Gaoxin-Secret 请求头。",
+    "webhook_invalid": "Label Studio 回调的内容不能用:{reason}",
+    "unknown_platform": "没有名为 {name} 的聊天平台(已知:{known})。",
+    "platform_disabled": "{title} 未启用:请先设置 {missing}。",
+    "platform_rejected": "{title} 的请求被拒绝:{reason}",
+    "not_found": "没有这个地址。聊天页面在 /,提问接口是 POST /api/v1/ask。",
+    "method_not_allowed": "这个地址不接受 {method} 请求。",
+    "bad_request": "请求格式不对。",
+    "http_error": "请求出错(HTTP {http_status})。",
+    "internal": "服务器内部错误,详细信息在服务器日志里。",
+}
+
+HTTP_STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}

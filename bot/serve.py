@@ -20,6 +20,9 @@ class GaoxinServer(BaseApplication):
 
     def load(self):
         app = create_app({"DB": self.db} if self.db else None)
+        reconciler = app.extensions["gaoxin.reconciler"]
+        if reconciler is not None:  # started in each worker as it boots: never a thread in the master
+            self.cfg.set("post_worker_init", lambda worker: reconciler.ensure_started())
         if self.cfg.preload_app:
             app.extensions["gaoxin.platforms"].warm()  # e.g. lark-oapi's slow import, once for all workers
             app.extensions["gaoxin"].preload()  # the bot is built once, in the master, and shared by the workers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -45,15 +46,19 @@ def ask(client, body=None, **kwargs):
     return client.post("/api/v1/ask", json=body, **kwargs) if body is not None else client.post("/api/v1/ask", **kwargs)
 
 
-def assert_json_error(response, status: int, *words: str) -> str:
-    """The status, a JSON body {"ok": false, "error": "..."} and nothing else — no HTML, no traceback."""
+def assert_json_error(response, status: int, *words: str, code: str | None = None) -> str:
+    """The status, a JSON body {"ok": false, "error": "<Chinese>", "code": "<english_code>"} and nothing else —
+    no HTML, no traceback, no English sentence for the person."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     body = response.get_json()
-    assert set(body) == {"ok", "error"}
+    assert set(body) == {"ok", "error", "code"}
     assert body["ok"] is False
     error = body["error"]
-    assert isinstance(error, str) and error
+    assert isinstance(error, str) and re.search(r"[\u4e00-\u9fff]", error), error
+    assert re.fullmatch(r"[a-z_]+", body["code"]), body
+    if code is not None:
+        assert body["code"] == code, body
     raw = response.get_data(as_text=True)
     assert "Traceback" not in raw and "<html" not in raw.lower() and "<!doctype" not in raw.lower()
     for word in words:
@@ -114,20 +119,24 @@ def test_ask_ignores_extra_fields(api):
 @pytest.mark.parametrize(
     ("body", "word"),
     [
-        ({"q": ""}, "empty"),
-        ({"q": "   \u3000\n"}, "empty"),
-        ({}, '"q"'),
-        ({"question": HEADLINE}, '"q"'),
-        ({"q": None}, '"q"'),
-        ({"q": 42}, '"q"'),
-        ({"q": ["青岛"]}, '"q"'),
-        ({"q": {"text": "青岛"}}, '"q"'),
-        ([HEADLINE], "object"),
-        ({"q": "青" * 10_000}, "too long"),
+        ({"q": ""}, "empty_question"),
+        ({"q": "   \u3000\n"}, "empty_question"),
+        ({}, "missing_question"),
+        ({"question": HEADLINE}, "missing_question"),
+        ({"q": None}, "missing_question"),
+        ({"q": 42}, "missing_question"),
+        ({"q": ["青岛"]}, "missing_question"),
+        ({"q": {"text": "青岛"}}, "missing_question"),
+        ([HEADLINE], "not_an_object"),
     ],
 )
 def test_ask_bad_json_is_400(client, body, word):
-    assert_json_error(ask(client, body), 400, word)
+    assert_json_error(ask(client, body), 400, code=word)
+
+
+def test_a_question_too_long_says_its_length_and_the_limit_in_chinese(client):
+    error = assert_json_error(ask(client, {"q": "青" * 3003}), 400, "3003", "500", code="question_too_long")
+    assert "问题太长" in error
 
 
 @pytest.mark.parametrize("data", [b"{not json", b"", b'"q"', b"null", b"\xff\xfe"])
@@ -144,12 +153,13 @@ def test_ask_body_that_is_not_a_json_object_is_400(client, data):
     ],
 )
 def test_ask_wrong_content_type_is_415(client, kwargs):
-    assert_json_error(ask(client, **kwargs), 415, "application/json")
+    assert_json_error(ask(client, **kwargs), 415, "application/json", code="not_json")
 
 
-def test_ask_body_over_64_kb_is_413(client):
+def test_ask_body_over_64_kb_is_413_with_the_limit_in_chinese(client):
     body = json.dumps({"q": "青" * 40_000})  # 120 KB of UTF-8
-    assert_json_error(ask(client, data=body, content_type="application/json"), 413)
+    error = assert_json_error(ask(client, data=body, content_type="application/json"), 413, code="body_too_large")
+    assert "64 KB" in error and "请求太大" in error
 
 
 def test_ask_body_just_under_the_limit_is_read(api):
@@ -189,7 +199,7 @@ def locked(seed_db_path):
     ],
 )
 def test_token_missing_or_wrong_is_401(locked, headers):
-    assert_json_error(ask(locked, {"q": HEADLINE}, headers=headers), 401, "token")
+    assert_json_error(ask(locked, {"q": HEADLINE}, headers=headers), 401, "Bearer", code="unauthorized")
 
 
 @pytest.mark.parametrize("header", ["Bearer secret", "bearer secret"])
@@ -231,10 +241,9 @@ def test_index_is_the_html_page(client):
 def test_missing_store_is_503_with_a_reason(tmp_path):
     missing = tmp_path / "none.db"
     client = create_app({"DB": str(missing), "TESTING": True}).test_client()
-    error = assert_json_error(ask(client, {"q": HEADLINE}), 503)
-    assert "store" in error
+    error = assert_json_error(ask(client, {"q": HEADLINE}), 503, "数据库", code="store_unavailable")
     assert str(tmp_path) not in error  # the reason, not the server's file system
-    assert_json_error(client.get("/healthz"), 503, "store")
+    assert_json_error(client.get("/healthz"), 503, "数据库", code="store_unavailable")
     assert not missing.exists()  # nothing was created
 
 

@@ -31,14 +31,15 @@ def test_a_disabled_platform_answers_404_with_what_to_set(seed_db_path, name):
     client = create_app({"DB": str(seed_db_path), "TESTING": True, **{s.key: "" for s in PLATFORMS[name].required}})
     response = client.test_client().post(f"/webhook/{name}", data=b"{}", content_type="application/json")
     assert response.status_code == 404
-    error = response.get_json()["error"]
-    assert "disabled" in error and PLATFORMS[name].required[0].env in error
+    body = response.get_json()
+    assert body["code"] == "platform_disabled" and "未启用" in body["error"]
+    assert PLATFORMS[name].required[0].env in body["error"]
 
 
 def test_an_unknown_platform_is_404(client):
     response = client.post("/webhook/icq", data=b"{}")
     assert response.status_code == 404
-    assert "no chat platform" in response.get_json()["error"]
+    assert response.get_json()["code"] == "unknown_platform" and "icq" in response.get_json()["error"]
 
 
 def test_healthz_lists_which_platforms_are_enabled(seed_db_path):
@@ -54,7 +55,7 @@ def _chat(db) -> tuple[Chat, object]:
     from bot.answer import Bot
 
     bot = Bot(Store.open(db), load_gazetteer())
-    return Chat(lambda: bot), bot
+    return Chat(lambda: bot, lambda: bot.index.store), bot
 
 
 def test_the_same_delivery_is_answered_once(own_store):

@@ -23,6 +23,8 @@ from .. import messages
 from ..settings import Setting
 
 if TYPE_CHECKING:
+    from store import Store
+
     from ..answer import Bot, Reply
 
 log = logging.getLogger("gaoxin.platforms")
@@ -106,8 +108,9 @@ def check_window(timestamp: str | None, window_s: float, *, millis: bool = False
 class Chat:
     """The platform-neutral core behind every adapter: group-chat rules, retry guard, the bot, late delivery."""
 
-    def __init__(self, bot: Callable[[], Bot], workers: int = 4) -> None:
+    def __init__(self, bot: Callable[[], Bot], store: Callable[[], Store], workers: int = 4) -> None:
         self._bot = bot
+        self._store = store
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = 0
@@ -121,7 +124,7 @@ class Chat:
         if msg.group and not msg.addressed:
             return None
         bot = self._bot()
-        if msg.delivery_id and not bot.index.store.claim_delivery(msg.platform, msg.delivery_id):
+        if msg.delivery_id and not self._store().claim_delivery(msg.platform, msg.delivery_id):
             log.info("%s: delivery %s already answered; not answering again", msg.platform, msg.delivery_id)
             return None
         if msg.kind != "text":
