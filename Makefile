@@ -13,18 +13,22 @@ LS_STAMP   := $(LS_VENV)/.installed-$(LS_VERSION)
 
 install: $(STAMP) $(LS_STAMP) browser
 
+# Installs print one line each; pip's own output goes to a log, shown only when the install fails.
+QUIET = > $(1)/install.log 2>&1 || { tail -n 40 $(1)/install.log; echo "install failed: the whole log is $(1)/install.log"; exit 1; }
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	@echo "Installing gaoxin and its libraries into $(VENV)/ (log: $(VENV)/install.log)…"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test]'; } $(call QUIET,$(VENV))
+	@touch $(STAMP)
 
 $(LS_STAMP):
-	$(PYTHON) -m venv $(LS_VENV)
-	$(LS_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(LS_VENV)/bin/python -m pip install --quiet "label-studio==$(LS_VERSION)" 2>&1 | grep -v "is ignored" || true
-	test -x $(LS_VENV)/bin/label-studio  # not `label-studio --version`: that starts a server
-	touch $(LS_STAMP)
+	@echo "Installing Label Studio $(LS_VERSION) into $(LS_VENV)/ (a few minutes, once; log: $(LS_VENV)/install.log)…"
+	@$(PYTHON) -m venv $(LS_VENV)
+	@{ $(LS_VENV)/bin/python -m pip install --upgrade pip && \
+	   $(LS_VENV)/bin/python -m pip install "label-studio==$(LS_VERSION)"; } $(call QUIET,$(LS_VENV))
+	@test -x $(LS_VENV)/bin/label-studio  # not `label-studio --version`: that starts a server
+	@touch $(LS_STAMP)
 
 # The web page's end-to-end tests (tests/test_web.py) drive Debian's Chromium; install it when missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
@@ -39,10 +43,9 @@ loadgen:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk )
 
 run: $(STAMP) $(LS_STAMP)
-	$(BIN)/gaoxin ingest
-	@echo
+	@$(BIN)/gaoxin ingest
 	@echo "The store is data/gaoxin.db (try: $(BIN)/gaoxin facts --zone 青岛). Starting Label Studio and the bot…"
-	$(BIN)/gaoxin up
+	@$(BIN)/gaoxin up
 
 test: $(STAMP) $(LS_STAMP) browser
 	$(BIN)/ruff check .
