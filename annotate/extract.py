@@ -21,9 +21,14 @@ from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .segment import Article, segment
 from .text import Folded, SourceText, fold
+from .vocab import alternation, vocab
 from .words import pos_tokenizer_for, tokenizer_for
 
 EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
+
+_V = vocab()
+_SCALE_CHARS = _V.units.scale_chars  # 万家 counts as 家 does
+_SHARE_UNITS = _V.units.share
 
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
@@ -37,7 +42,7 @@ _PERIOD = re.compile(
     r"|(?P<word>截至目前|(?<!项)目前|当前|今年|上年末|上年底|上年同期|去年同期|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
 _DETACHED_QUALIFIER = re.compile(
-    r"(不足|不到|低于|超过|近|约)(?:占)?(?:该|全)?[\u4e00-\u9fff]{0,5}?(?:市|省|州|县|区)(?:的)?$"
+    rf"({alternation(_V.qualifiers.detached)})(?:占)?(?:该|全)?[\u4e00-\u9fff]{{0,5}}?(?:市|省|州|县|区)(?:的)?$"
 )
 _NATIONAL_SUBJECT = re.compile(
     r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
@@ -381,7 +386,7 @@ class Extractor:
                         metric = self._left_metric(fuller[-1]) or metric
             if not metric or len(metric) < 2:
                 continue
-            unit_word = q.unit.lstrip("万亿千百")
+            unit_word = q.unit.lstrip(_SCALE_CHARS)
             if (
                 unit_word in COUNT_UNITS
                 and not q.rank
@@ -429,7 +434,7 @@ class Extractor:
     ) -> tuple[str, float]:
         """Name what the number measures, and how sure that name is."""
         metric = self._left_metric(left)
-        unit_word = q.unit.lstrip("万亿千百")
+        unit_word = q.unit.lstrip(_SCALE_CHARS)
         head = self._right_noun(right) if unit_word in COUNT_UNITS else ""
         if head:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
@@ -478,7 +483,7 @@ class Extractor:
         if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
             if (
                 re.fullmatch(r"(?:累计|总计|共计|合计)(?:达到|达|为|有)?", left.strip())
-                and q.unit.lstrip("万亿千百") in COUNT_UNITS
+                and q.unit.lstrip(_SCALE_CHARS) in COUNT_UNITS
                 and _unit_family(q.unit) == _unit_family(base_unit)
             ):
                 return _join_base(base, "总数"), 0.7  # 新增上市企业5家,累计达到47家: the total, not the newcomers
@@ -679,9 +684,9 @@ def _measure_word(unit: str) -> str:
 def _unit_family(unit: str) -> str:
     if unit.endswith("元"):
         return "money"
-    if unit in ("%", "比例", "成", "个百分点", "‰", "倍"):
+    if unit in _SHARE_UNITS:
         return "share"
-    if unit.lstrip("万亿千百") in COUNT_UNITS:
+    if unit.lstrip(_SCALE_CHARS) in COUNT_UNITS:
         return "count"
     return unit
 
@@ -881,7 +886,7 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         and q.unit not in ("%", "个百分点")
     ):
         growth = None  # 提升至2500亿元: the level it reaches, not a change
-    if growth and not (growth.group() == "净增" and q.unit.lstrip("万亿千百") in COUNT_UNITS):
+    if growth and not (growth.group() == "净增" and q.unit.lstrip(_SCALE_CHARS) in COUNT_UNITS):
         return "growth"  # (净增695家 is a count of newcomers, a level, as 新增 is)
     if q.unit in ("%", "比例", "成", "‰", "个百分点"):
         return "share"

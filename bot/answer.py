@@ -17,6 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from annotate.gazetteer import Gazetteer
+from annotate.vocab import alternation, vocab
 from store import Fact, Store
 
 from . import messages
@@ -30,6 +31,8 @@ TIE = 0.02  # two different facts this close are ambiguous
 ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
 REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
 VERIFIED_EDGE = ALTERNATIVE  # a verified answer outranks candidates scoring up to this much higher
+
+_V = vocab()
 
 # Words that make a metric a part, a flow or a derived figure: a plain question wants the whole.
 _PART_MARKERS = (
@@ -53,10 +56,8 @@ _PER_UNIT = ("人均", "万人", "每万人", "亩均", "平均每亩", "平均�
 
 
 # What the last word of a question measures, and the units that measure it.
-_HEAD_UNITS = (
-    (re.compile(r"(额|投资|投入|资金|收入|产值|税收|利润|增加值|生产总值|经费|支出|融资|效益|规模)$"), "元"),
-    (re.compile(r"(面积|占地)$"), "平方|亩|公顷"),
-    (re.compile(r"(率|占比|强度|比例|份额)$"), "%|比例|成"),
+_HEAD_UNITS = tuple(
+    (re.compile(f"({alternation(heads)})$"), alternation(units)) for heads, units in _V.question.head_units
 )
 
 
@@ -405,7 +406,7 @@ class Bot:
         out.sort(
             key=lambda t: (
                 -round(t[0], 3),
-                -t[1].value if t[1].unit == "项" or t[1].unit.endswith(("家", "个", "户")) else 0,
+                -t[1].value if t[1].unit in _V.total_units or t[1].unit.endswith(_V.total_unit_endings) else 0,
                 t[1].id,
             )
         )
