@@ -76,6 +76,50 @@ class QuestionWords:
 
 
 @dataclass(frozen=True, slots=True)
+class Growth:
+    """[growth]: changes and increases, as articles print them and as questions ask for them."""
+
+    changes: tuple[str, ...]
+    increases: tuple[str, ...]
+    not_growth: tuple[str, ...]
+    reaching: tuple[str, ...]
+    off_subject: tuple[str, ...]
+    in_questions: tuple[str, ...]
+    newcomers_in_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Newcomers:
+    """[newcomers]: what makes a count one of newcomers, and words that only qualify a count."""
+
+    prefixes: tuple[str, ...]
+    modifiers: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """[target]: plans, as articles print them and as questions ask for them."""
+
+    markers: tuple[str, ...]
+    estimate: str
+    estimate_ahead: tuple[str, ...]
+    in_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Intents:
+    """[intents]: help, overview, comparison and rank, and the particles that end a question."""
+
+    help_exact: tuple[str, ...]
+    help: tuple[str, ...]
+    overview: tuple[str, ...]
+    compare: tuple[str, ...]
+    rank: tuple[str, ...]
+    particles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Vocab:
     """config/vocab.toml, typed: word lists are tuples, sets frozensets, tables read-only mappings."""
 
@@ -85,6 +129,14 @@ class Vocab:
     total_units: tuple[str, ...]
     total_unit_endings: tuple[str, ...]
     bench_asked_count_units: tuple[str, ...]
+    growth: Growth
+    newcomers: Newcomers
+    target: Target
+    share_in_questions: tuple[str, ...]
+    part_markers: tuple[str, ...]
+    per_unit: tuple[str, ...]
+    relative_years: Mapping[str, int]  # 去年 → 1 year back
+    intents: Intents
 
 
 def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -131,6 +183,19 @@ def vocab() -> Vocab:
             total_units=_words(data["scoring"], "total_units"),
             total_unit_endings=_words(data["scoring"], "total_unit_endings"),
             bench_asked_count_units=_words(data["bench"], "asked_count_units"),
+            growth=Growth(**{k: _words(data["growth"], k) for k in Growth.__slots__}),
+            newcomers=Newcomers(**{k: _words(data["newcomers"], k) for k in Newcomers.__slots__}),
+            target=Target(
+                markers=_words(data["target"], "markers"),
+                estimate=str(data["target"]["estimate"]),
+                estimate_ahead=_words(data["target"], "estimate_ahead"),
+                in_questions=_words(data["target"], "in_questions"),
+            ),
+            share_in_questions=_words(data["share"], "in_questions"),
+            part_markers=_words(data["parts"], "markers"),
+            per_unit=_words(data["parts"], "per_unit"),
+            relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
+            intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the vocabulary ({exc})") from exc
