@@ -21,9 +21,14 @@ from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .segment import Article, segment
 from .text import Folded, SourceText, fold
+from .vocab import alternation, vocab
 from .words import pos_tokenizer_for, tokenizer_for
 
 EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
+
+_V = vocab()
+_SCALE_CHARS = _V.units.scale_chars  # 万家 counts as 家 does
+_SHARE_UNITS = _V.units.share
 
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
@@ -37,14 +42,20 @@ _PERIOD = re.compile(
     r"|(?P<word>截至目前|(?<!项)目前|当前|今年|上年末|上年底|上年同期|去年同期|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
 _DETACHED_QUALIFIER = re.compile(
-    r"(不足|不到|低于|超过|近|约)(?:占)?(?:该|全)?[\u4e00-\u9fff]{0,5}?(?:市|省|州|县|区)(?:的)?$"
+    rf"({alternation(_V.qualifiers.detached)})(?:占)?(?:该|全)?[\u4e00-\u9fff]{{0,5}}?(?:市|省|州|县|区)(?:的)?$"
 )
 _NATIONAL_SUBJECT = re.compile(
     r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
 )
-_GROWTH = re.compile(r"(同比)?(增长|增速|增幅|提高|提升|下降|减少|回落|降低|净增|增加(?!值))")
+_GROWTH_WORDS = (*_V.growth.changes, *_V.growth.increases)
+_GROWTH = re.compile(f"(同比)?({alternation(_GROWTH_WORDS, unless=_V.growth.not_growth)})")
+_CHANGE_AT_END = re.compile(f"(同比)?({alternation(_V.growth.changes)})$")
+_REACHING = re.compile(f"(?:{alternation(_V.growth.reaching)})(?:至|到)$")
+_OFF_SUBJECT = re.compile(rf"(连续\S{{1,3}}年)?(同比)?({alternation(_V.growth.off_subject)})$")
 # 预计 alone is an estimate of a result (2020年…预计实现工业总产值4191.83亿元), a target only when it looks ahead.
-_TARGET = re.compile(r"力争|目标|计划|预计(?:到|将|未来|今年|明年|至20)|预期|争取|确保|有望|拟")
+_TARGET = re.compile(
+    f"{alternation(_V.target.markers)}|{re.escape(_V.target.estimate)}(?:{alternation(_V.target.estimate_ahead)})"
+)
 _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
 
 # Word lists for trimming a metric phrase (jieba tokens).
@@ -69,11 +80,9 @@ _TRAIL_STOP = set(
 _VERB_ONLY = re.compile(
     r"^(?:占有|拥有|有|共有|涉及|包括|组建|设立|成立|建成|建设|引进|引入|培育|认定|评定|入选|帮助|支持|推动|推进|实施|完成|新增|净增|累计|首批|共|实现|达|达到|获批|获得|形成|吸引|带动|促成|落地|签约|开工|建立|搭建|打造|争取|组织|举办|发放|出台|制定|编制|梳理|打通)+$"
 )
-_MODIFIERS = set(
-    """
-净增 全部 其中 新 共 引进 首批 新建 累计 签约 新增 新认定
-    """.split()
-)
+_MODIFIERS = set(_V.newcomers.modifiers)
+_MODIFIER = re.compile(alternation(_V.newcomers.modifiers))
+_KEPT_MODIFIERS = re.compile(f"({alternation(_V.newcomers.kept)})*$")
 _GENERIC = set(
     """
 增长 增速 总额 增幅 同比增长 占比 比重 总量 数量 总计 总规模 总数 规模
@@ -381,12 +390,12 @@ class Extractor:
                         metric = self._left_metric(fuller[-1]) or metric
             if not metric or len(metric) < 2:
                 continue
-            unit_word = q.unit.lstrip("万亿千百")
+            unit_word = q.unit.lstrip(_SCALE_CHARS)
             if (
                 unit_word in COUNT_UNITS
                 and not q.rank
                 and not metric.endswith(_COUNT_SUFFIX)
-                and not re.search("(同比)?(增长|增速|增幅|提高|提升|下降|减少|回落|降低)$", metric)
+                and not _CHANGE_AT_END.search(metric)
             ):
                 metric += "数量"
             elif _measure_word(q.unit) == "面积" and not metric.endswith(("面积", "占地", "用地")):
@@ -394,7 +403,7 @@ class Extractor:
             kind = _kind(text[s0 : q.start], left, right, q, metric)
             if q not in lists and "占" not in metric and q.unit != "倍":
                 # 高新技术企业连续两年净增…,总数达到786家: the subject survives a growth figure
-                base = re.sub(r"(连续\S{1,3}年)?(同比)?(净增|增长|增速|增幅|新增)$", "", _strip_count(metric)) or base
+                base = _OFF_SUBJECT.sub("", _strip_count(metric)) or base
                 base_unit = q.unit
             f = _Found(
                 q=q,
@@ -429,11 +438,11 @@ class Extractor:
     ) -> tuple[str, float]:
         """Name what the number measures, and how sure that name is."""
         metric = self._left_metric(left)
-        unit_word = q.unit.lstrip("万亿千百")
+        unit_word = q.unit.lstrip(_SCALE_CHARS)
         head = self._right_noun(right) if unit_word in COUNT_UNITS else ""
         if head:
             # 涉及673家绿色工厂, 组建5个产业招商组, 经纬达科技等3家企业: the number counts the noun after it
-            prefix = re.search(r"(首批|新增|累计|净增|新认定)*$", metric).group() if metric else ""
+            prefix = _KEPT_MODIFIERS.search(metric).group() if metric else ""
             won = _WON.match(right, len(head)) if head in ("企业", "项目", "家企业", "单位") else None
             if won:  # 6家企业成功入围第三批专精特新“小巨人”企业: what they won is what is counted
                 return prefix + won.group(1) + re.sub(r"[“”\"]", "", won.group(2)), 0.75
@@ -478,7 +487,7 @@ class Extractor:
         if (not metric or metric in _GENERIC or _VERB_ONLY.match(metric) or _GROWTH.fullmatch(metric)) and base:
             if (
                 re.fullmatch(r"(?:累计|总计|共计|合计)(?:达到|达|为|有)?", left.strip())
-                and q.unit.lstrip("万亿千百") in COUNT_UNITS
+                and q.unit.lstrip(_SCALE_CHARS) in COUNT_UNITS
                 and _unit_family(q.unit) == _unit_family(base_unit)
             ):
                 return _join_base(base, "总数"), 0.7  # 新增上市企业5家,累计达到47家: the total, not the newcomers
@@ -679,9 +688,9 @@ def _measure_word(unit: str) -> str:
 def _unit_family(unit: str) -> str:
     if unit.endswith("元"):
         return "money"
-    if unit in ("%", "比例", "成", "个百分点", "‰", "倍"):
+    if unit in _SHARE_UNITS:
         return "share"
-    if unit.lstrip("万亿千百") in COUNT_UNITS:
+    if unit.lstrip(_SCALE_CHARS) in COUNT_UNITS:
         return "count"
     return unit
 
@@ -693,11 +702,8 @@ def _has_han(s: str) -> bool:
 def _is_modifier_only(metric: str) -> bool:
     return (
         bool(metric)
-        and all(
-            part in _MODIFIERS
-            for part in re.findall("首批|新增|累计|共|全部|其中|新|净增|新认定|引进|签约|新建", metric)
-        )
-        and re.fullmatch("(首批|新增|累计|共|全部|其中|新|净增|新认定|引进|签约|新建)+", metric) is not None
+        and all(part in _MODIFIERS for part in _MODIFIER.findall(metric))
+        and re.fullmatch(f"({_MODIFIER.pattern})+", metric) is not None
     )
 
 
@@ -724,7 +730,7 @@ def _subject_of(metric: str) -> str:
     )
 
 
-_FLOW_PREFIX = re.compile(r"^(新增|净增|新认定|新培育|新引进|新落户)")  # newcomers, not the stock
+_FLOW_PREFIX = re.compile(f"^({alternation(_V.newcomers.prefixes)})")  # newcomers, not the stock
 
 
 def _join_base(base: str, predicate: str) -> str:
@@ -875,13 +881,9 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
     if q.unit in ("倍",):
         return "other"
     growth = _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right)
-    if (
-        growth
-        and re.search(r"(?:提升|提高|增长|增加|下降|降低|减少|降)(?:至|到)$", left)
-        and q.unit not in ("%", "个百分点")
-    ):
+    if growth and _REACHING.search(left) and q.unit not in ("%", "个百分点"):
         growth = None  # 提升至2500亿元: the level it reaches, not a change
-    if growth and not (growth.group() == "净增" and q.unit.lstrip("万亿千百") in COUNT_UNITS):
+    if growth and not (growth.group() == "净增" and q.unit.lstrip(_SCALE_CHARS) in COUNT_UNITS):
         return "growth"  # (净增695家 is a count of newcomers, a level, as 新增 is)
     if q.unit in ("%", "比例", "成", "‰", "个百分点"):
         return "share"

@@ -9,8 +9,9 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import AnnotateError
+from .vocab import CONFIG_DIR, read_config
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+__all__ = ["CONFIG_DIR", "Gazetteer", "Mention", "Region", "Zone", "load_gazetteer"]  # CONFIG_DIR: labelstudio.py
 
 # Suffixes a zone's short name may end with, mapped to the full forms news also prints.
 _SUFFIX_FULL = {
@@ -197,7 +198,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """Load config/zones.toml (or `path`); raise AnnotateError naming the file if it is broken."""
     path = path or CONFIG_DIR / "zones.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_config(path)
         zones = [
             Zone(
                 name=z["name"],

@@ -9,147 +9,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Qualifiers, as printed before or after the number.
-PREFIX_QUALIFIERS = {
-    "超过": "more_than",
-    "超出": "more_than",
-    "超": "more_than",
-    "逾": "more_than",
-    "突破": "more_than",
-    "多于": "more_than",
-    "高于": "more_than",
-    "大于": "more_than",
-    "将近": "about",
-    "接近": "about",
-    "近": "about",
-    "大约": "about",
-    "约": "about",
-    "近乎": "about",
-    "不足": "less_than",
-    "不到": "less_than",
-    "低于": "less_than",
-    "少于": "less_than",
-    "不超过": "less_than",
-    "至少": "at_least",
-    "不少于": "at_least",
-    "不低于": "at_least",
-}
-SUFFIX_QUALIFIERS = {
-    "以上": "more_than",
-    "多": "more_than",
-    "余": "about",
-    "左右": "about",
-    "上下": "about",
-    "以下": "less_than",
-    "以内": "less_than",
-}
+from .vocab import alternation, vocab
 
+_V = vocab()
+# Qualifiers, as printed before or after the number (config/vocab.toml [qualifiers]).
+PREFIX_QUALIFIERS = _V.qualifiers.before
+SUFFIX_QUALIFIERS = _V.qualifiers.after
 # Measure words and units, longest first so 个工作日 wins over 个.
-BASE_UNITS = [
-    "个工作日",
-    "个百分点",
-    "个月",
-    "平方公里",
-    "平方千米",
-    "平方米",
-    "立方米",
-    "千瓦时",
-    "万千瓦",
-    "人次",
-    "场次",
-    "家次",
-    "户次",
-    "架次",
-    "车次",
-    "标准箱",
-    "标箱",
-    "公顷",
-    "公里",
-    "千米",
-    "美元",
-    "欧元",
-    "港元",
-    "日元",
-    "千瓦",
-    "兆瓦",
-    "小时",
-    "分钟",
-    "元",
-    "家",
-    "个",
-    "项",
-    "件",
-    "户",
-    "人",
-    "名",
-    "只",
-    "条",
-    "座",
-    "所",
-    "种",
-    "台",
-    "套",
-    "辆",
-    "栋",
-    "批次",
-    "幢",
-    "间",
-    "张",
-    "篇",
-    "场",
-    "次",
-    "笔",
-    "支",
-    "株",
-    "头",
-    "位",
-    "强",
-    "年",
-    "天",
-    "分",
-    "倍",
-    "成",
-    "亩",
-    "米",
-    "吨",
-    "艘",
-    "架",
-    "部",
-    "例",
-    "份",
-    "床",
-    "类",
-    "款",
-    "处",
-    "期",
-    "批",
-    "届",
-    "册",
-    "页",
-    "本",
-    "%",
-    "‰",
-    "TEU",
-    "GWh",
-    "GW",
-    "MWh",
-    "MW",
-    "kWh",
-    "kW",
-    "TWh",
-]
-COUNT_UNITS = set("家个项件户人名位只条座所种台套辆栋幢间张篇场次笔支株头艘架部例份床类款处册页本") | {
-    "人次",
-    "批次",
-    "场次",
-    "架次",
-    "车次",
-}
-SCALES = ["万亿", "千亿", "百亿", "千万", "百万", "亿", "万", "千"]
-# Units a bare 亿/万 stands for when the metric is about money.
-MONEY_WORDS = re.compile(
-    r"投资|收入|产值|资金|税收|利润|金额|总额|成交额|规模|GDP|生产总值|增加值|营收|销售额|融资|贷款|授信|基金|经费|预算|支出|效益|出口|进口|消费"
-)
+BASE_UNITS = _V.units.measure
+COUNT_UNITS = _V.units.count
+SCALES = _V.units.scales
+# Words of a metric about money: a bare 亿/万 stands for 亿元/万元.
+MONEY_WORDS = re.compile(alternation(_V.units.money_words))
 
 _CN_DIGITS = {
     "零": 0,
@@ -167,18 +38,21 @@ _CN_DIGITS = {
 }
 _CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千"
-_TIME_UNITS = {"个工作日", "个月", "天", "小时", "分钟", "年"}
+_TIME_UNITS = _V.units.time
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = rf"(?P<frac>\d+/\d+)|(?P<pct>百分之(?:[{_CN}点]+|\d+(?:\.\d+)?))|(?P<cnfrac>[{_CN}]+分之[{_CN}]+)|(?P<ar>{_ARABIC})|(?P<cn>[{_CN}]+)"
 _PREFIX = "|".join(sorted(PREFIX_QUALIFIERS, key=len, reverse=True))
-_UNIT = "|".join(re.escape(u) for u in BASE_UNITS)
-_SCALE = "|".join(SCALES)
+_UNIT = alternation(BASE_UNITS)
+_SCALE = alternation(SCALES)
+# A one-character qualifier after the number may stand before its scale (1500余家, 10多亿元); the others after the unit.
+_MID = alternation(q for q in SUFFIX_QUALIFIERS if len(q) == 1)
+_SUFFIX = alternation(q for q in SUFFIX_QUALIFIERS if len(q) > 1)
 # One space may stand between the parts (超 500 个, 2,615 家, 4,128.6 亿元, 15% 左右), as posts and PDFs print them.
 MENTION = re.compile(
     rf"(?:(?P<prefix>{_PREFIX}) ?)?(?:(?<=[(比长速])(?P<sign>[+\-−]))?(?P<ord>第|前)?(?:{_NUMBER})"
-    rf"(?P<mid>余|多)?(?: ?(?P<scale>{_SCALE}))?(?P<mid2>余|多)?(?: ?(?P<unit>{_UNIT}))?"
-    rf"(?: ?(?P<suffix>以上|以下|以内|左右|上下))?",
+    rf"(?P<mid>{_MID})?(?: ?(?P<scale>{_SCALE}))?(?P<mid2>{_MID})?(?: ?(?P<unit>{_UNIT}))?"
+    rf"(?: ?(?P<suffix>{_SUFFIX}))?",
     re.IGNORECASE,
 )
 
@@ -356,6 +230,6 @@ def _in_quotes(text: str, pos: int) -> bool:
 
 def bare_scale_unit(unit: str, metric: str) -> str:
     """108.8亿 with no 元: money when the metric is about money, else as printed."""
-    if unit in ("亿", "万", "万亿", "千万") and MONEY_WORDS.search(metric):
+    if unit in _V.units.money_scales and MONEY_WORDS.search(metric):
         return unit + "元"
     return unit

@@ -17,6 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from annotate.gazetteer import Gazetteer
+from annotate.vocab import alternation, vocab
 from store import Fact, Store
 
 from . import messages
@@ -31,40 +32,26 @@ ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
 REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
 VERIFIED_EDGE = ALTERNATIVE  # a verified answer outranks candidates scoring up to this much higher
 
+_V = vocab()
+
 # Words that make a metric a part, a flow or a derived figure: a plain question wants the whole.
-_PART_MARKERS = (
-    "新增",
-    "净增",
-    "新认定",
-    "其中",
-    "区级",
-    "增长",
-    "占比",
-    "占",
-    "倍数",
-    "平均",
-    "首批",
-    "完成率",
-    "目标",
-    "国家级",
-)
+_PART_MARKERS = _V.part_markers
 # A figure per head, per 10,000 people or per mu is not the total a plain question asks for.
-_PER_UNIT = ("人均", "万人", "每万人", "亩均", "平均每亩", "平均每")
+_PER_UNIT = _V.per_unit
 
 
 # What the last word of a question measures, and the units that measure it.
-_HEAD_UNITS = (
-    (re.compile(r"(额|投资|投入|资金|收入|产值|税收|利润|增加值|生产总值|经费|支出|融资|效益|规模)$"), "元"),
-    (re.compile(r"(面积|占地)$"), "平方|亩|公顷"),
-    (re.compile(r"(率|占比|强度|比例|份额)$"), "%|比例|成"),
+_HEAD_UNITS = tuple(
+    (re.compile(f"({alternation(heads)})$"), alternation(units)) for heads, units in _V.question.head_units
 )
 
 
 _HAN2 = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
-_ASKS_GROWTH = re.compile("增长|增速|增幅|同比|新增|净增|增加(?!值)")  # 增加值 (value added) is a level
-_ASKS_TARGET = re.compile("目标|计划|预期|预计|力争")
+_ASKS_GROWTH = re.compile(alternation(_V.growth.in_questions, unless=_V.growth.not_growth))  # 增加值 is a level
+_ASKS_TARGET = re.compile(alternation(_V.target.in_questions))
+_ASKS_SHARE = re.compile(alternation(_V.share_in_questions))
 
 
 def _comparable(f: Fact, metric: str) -> bool:
@@ -319,9 +306,9 @@ class Bot:
             return found | (other & text_grams(raw)) if other and folded else found
 
         # What depends on the question alone, worked out once rather than for every fact.
-        asks_share = bool(re.search("占|比|率|%", q.metric))
+        asks_share = bool(_ASKS_SHARE.search(q.metric))
         asks_target = bool(_ASKS_TARGET.search(q.metric))
-        asks_newcomers = "新增" in q.metric or "净增" in q.metric
+        asks_newcomers = any(w in q.metric for w in _V.growth.newcomers_in_questions)
         asks_growth = bool(_ASKS_GROWTH.search(q.metric))  # 增长, 增速, 净增… as the facts' own kind says it
         expected = _expected_unit(q.metric) or ("元" if q.unit_hint == "元" else None)  # 扶持了多少钱
         markers = [m for m in _PART_MARKERS if m not in q.metric]
@@ -416,7 +403,7 @@ class Bot:
         out.sort(
             key=lambda t: (
                 -round(t[0], 3),
-                -t[1].value if t[1].unit == "项" or t[1].unit.endswith(("家", "个", "户")) else 0,
+                -t[1].value if t[1].unit in _V.total_units or t[1].unit.endswith(_V.total_unit_endings) else 0,
                 t[1].id,
             )
         )
@@ -427,7 +414,7 @@ class Bot:
         if q.relative and scored:
             known = [y for _, f, _ in scored[:8] if f.kind != "target" and (y := _year_of(f.period))]  # results
             if known:
-                return {max(known) - {"今年": 0, "去年": 1, "上年": 1, "上一年": 1, "前年": 2}[q.relative]}
+                return {max(known) - _V.relative_years[q.relative]}
         return set(q.years)
 
     def _apply_period(self, q: Question, scored: list[tuple[float, Fact, float]]) -> list[tuple[float, Fact, float]]:

@@ -31,6 +31,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from annotate.gazetteer import Gazetteer, Zone, load_gazetteer
+from annotate.vocab import vocab
 from store import NewArticle, NewDocument, NewFact, Store
 
 from . import settings
@@ -201,7 +202,6 @@ PCT国际专利申请量 件 5 3000 0
 跨境电商单量 万单 10 50000 0
 """
 
-_COUNT_UNITS = ("家", "个", "户", "项", "件", "名", "人", "套")
 # What companies and projects report, for the facts that carry an entity.
 ENTITY_METRICS = (
     MetricSpec("营业收入", "亿元", 0.5, 300, 2),
@@ -238,7 +238,9 @@ _LEADS = (
 def _derived(base: list[MetricSpec]) -> list[MetricSpec]:
     """新增/增速/占比/目标 forms of the base metrics, as articles print them."""
     out: list[MetricSpec] = []
-    counts = [m for m in base if m.unit in _COUNT_UNITS and m.name.endswith("数量") and not m.name.startswith("新")]
+    counts = [
+        m for m in base if m.unit in vocab().units.count and m.name.endswith("数量") and not m.name.startswith("新")
+    ]
     money = [m for m in base if m.unit == "亿元" and m.kind == "level"]
     out += [MetricSpec("新增" + m.name, m.unit, max(1, m.low / 10), max(2, m.high / 8), 0) for m in counts[:45]]
     out += [MetricSpec(m.name + "增速", "%", 1, 30, 1, "growth") for m in money[:40]]
@@ -497,7 +499,7 @@ def synthetic_questions(
             out.append(BenchQuestion(f"{zone} {m}", style, zone, m))
         elif style == "natural":
             said = m.removesuffix("数量")
-            if metric.unit in ("家", "个", "项", "件") and m.endswith("数量"):
+            if metric.unit in vocab().bench_asked_count_units and m.endswith("数量"):
                 text = rng.choice((f"{zone}有多少{metric.unit}{said}？", f"{zone}的{said}有多少{metric.unit}"))
             else:
                 text = rng.choice((f"{zone}{m}是多少？", f"请问{zone}的{m}", f"{zone}的{m}有多少"))

@@ -6,7 +6,6 @@ The same `Normalizer` rewrites questions and facts, so 高企 meets 高新技术
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import opencc
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+from annotate.vocab import read_config
 
 _PUNCT = re.compile(r"[\s\u3000,.;:!?，。；：！？、·…—\-–~～'\"“”‘’()（）\[\]【】《》<>〈〉「」『』/\\|]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -34,7 +33,7 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
-        data = tomllib.loads((path or CONFIG_DIR / "synonyms.toml").read_text(encoding="utf-8"))
+        data = read_config(path or "synonyms.toml")
         synonyms = {}
         for group in data.get("synonym", []):
             synonyms[fold_width(group["canonical"])] = group["canonical"]  # so 地区生产总值 is not re-expanded

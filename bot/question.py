@@ -16,39 +16,34 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import fuzz, process
 
 from annotate.gazetteer import Gazetteer
+from annotate.vocab import alternation, vocab
 
 from .normalize import Normalizer, fold_width
 
 MAX_QUESTION_CHARS = 500
+_V = vocab()
 
 _ZONE_SUFFIX = r"(?:高新技术产业开发区|高新区|高新|高[心薪欣鑫信]区|高新园区|经开区|经济技术开发区|开发区|综保区|综合保税区|新区|园区)"
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\s*((?:19|20)\d{2})\s*年?)?")
 # Ranges are read before punctuation is folded away (2019-2021 would otherwise be two separate years).
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?\s*[-~～至到—–]\s*((?:19|20)\d{2})(?!\d)")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone halves (JSON can carry them) cannot be encoded for OpenCC
-_RELATIVE = re.compile(r"今年|去年|前年|上一年|上年")
-_HELP = re.compile(
-    r"^(?:help|帮助|/help|\?|怎么用|使用说明|菜单|你好|您好|hi|hello|你能做什么|能做什么)$|怎么用|如何使用|使用方法|能问什么"
-)
-_OVERVIEW = re.compile(
-    r"有哪些数据|有什么数据|哪些数据|所有数据|全部数据|数据有哪些|都有什么|有哪些指标|概况|基本情况|一览"
-)
-_COMPARE = re.compile(
-    r"排名|排行|对比|比较|哪个园区|哪个高新区|哪些高新区|哪些园区|各高新区|各园区|各地|各个高新区|最多|最高|最大|最少"
-)
+_RELATIVE = re.compile(alternation(_V.relative_years))
+_HELP = re.compile(f"^(?:{alternation(_V.intents.help_exact)})$|{alternation(_V.intents.help)}")
+_OVERVIEW = re.compile(alternation(_V.intents.overview))
+_COMPARE = re.compile(alternation(_V.intents.compare))
 _PINYIN_KINDS = (("gaoxin", "高新"), ("jingkai", "经开"), ("kaifa", "开发"), ("baoshui", "保税"), ("zongbao", "综保"))
-_RANK_WORDS = re.compile(r"排名|排第几|第几名|名次|位次|排第")
+_RANK_WORDS = re.compile(alternation(_V.intents.rank))
 # 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
 _MEASURE_AFTER_HOW_MANY = re.compile(
-    r"(多少|几)(家(?!庭)|个(?!人)|项(?!目)|件|户|人(?![才口员均])|名|条|座|所|种|台|套|亿元|万元|元|亩|平方米|倍|亿|万"
-    r"|钱|只|批次|批|页|本|场|次)"
+    f"(多少|几)({alternation(_V.question.how_many_units, unless=_V.question.how_many_not)})"
 )
 _ASKED_NUMBER = re.compile(
-    r"(?:超过|超|过|破|突破|达到|达|到|降到|近|约)?(?<![a-z\d])\d+(?:\.\d+)?\s*(?:万亿|亿|万|千)?"
-    r"(?:家|个|件|项|户|人|名|元|%|批次|批|页|只|套|条|位)?(?![\d强a-z.])"
+    rf"(?:{alternation(_V.question.guess_before)})?(?<![a-z\d])\d+(?:\.\d+)?\s*(?:{alternation(_V.question.guess_scales)})?"
+    rf"(?:{alternation(_V.question.guess_units)})?(?![\d强a-z.])"
 )
-_PARTICLES = re.compile(r"(?:来着|呢|啊|呀|吧|哈|嘛|哦|呗|吗)+$")
-_SCALES_ONLY = ("亿", "万")  # 多少亿 asks for an amount, but names no unit to prefer
+_PARTICLES = re.compile(f"(?:{alternation(_V.intents.particles)})+$")
+_SCALES_ONLY = _V.question.scales_only  # 多少亿 asks for an amount, but names no unit to prefer
 
 
 @dataclass(frozen=True, slots=True)

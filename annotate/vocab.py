@@ -1,0 +1,201 @@
+"""The domain's words: the one reader of config/ (vocab.toml, zones.toml, synonyms.toml).
+
+Extraction, question parsing, scoring and the benchmark ask this module for units, qualifiers, markers,
+stop words, zone suffixes and intents, so that a word is listed once and every user reads the same list.
+config/ ships as the package `gaoxin_config` (see pyproject.toml), so the files are found installed too.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import AnnotateError
+
+CONFIG_DIR = Path(str(files("gaoxin_config")))
+
+
+def read_config(name: str | Path) -> dict[str, Any]:
+    """A TOML file of config/ (or any path), parsed; OSError and TOMLDecodeError are the caller's to word."""
+    path = name if isinstance(name, Path) else CONFIG_DIR / name
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def alternation(words: Iterable[str], unless: Iterable[str] = ()) -> str:
+    """A regex alternation of the words in their order; a word is not matched where it begins one of `unless`
+    (增加 but not 增加值)."""
+    unless = tuple(unless)
+    out = []
+    for w in words:
+        tails = [u[len(w) :] for u in unless if u.startswith(w) and u != w]
+        out.append(re.escape(w) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else ""))
+    return "|".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Units:
+    """[units]: what is printed after a number."""
+
+    measure: tuple[str, ...]
+    count: frozenset[str]
+    time: frozenset[str]
+    share: tuple[str, ...]
+    scales: tuple[str, ...]
+    scale_chars: str
+    money_scales: tuple[str, ...]
+    money_words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifiers:
+    """[qualifiers]: word → more_than | about | less_than | at_least, before or after the number."""
+
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+    detached: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionWords:
+    """[question]: units and numbers in questions, and the units an asked-for head word wants."""
+
+    how_many_units: tuple[str, ...]
+    how_many_not: tuple[str, ...]
+    scales_only: tuple[str, ...]
+    guess_before: tuple[str, ...]
+    guess_scales: tuple[str, ...]
+    guess_units: tuple[str, ...]
+    head_units: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """[growth]: changes and increases, as articles print them and as questions ask for them."""
+
+    changes: tuple[str, ...]
+    increases: tuple[str, ...]
+    not_growth: tuple[str, ...]
+    reaching: tuple[str, ...]
+    off_subject: tuple[str, ...]
+    in_questions: tuple[str, ...]
+    newcomers_in_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Newcomers:
+    """[newcomers]: what makes a count one of newcomers, and words that only qualify a count."""
+
+    prefixes: tuple[str, ...]
+    modifiers: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """[target]: plans, as articles print them and as questions ask for them."""
+
+    markers: tuple[str, ...]
+    estimate: str
+    estimate_ahead: tuple[str, ...]
+    in_questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Intents:
+    """[intents]: help, overview, comparison and rank, and the particles that end a question."""
+
+    help_exact: tuple[str, ...]
+    help: tuple[str, ...]
+    overview: tuple[str, ...]
+    compare: tuple[str, ...]
+    rank: tuple[str, ...]
+    particles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocab:
+    """config/vocab.toml, typed: word lists are tuples, sets frozensets, tables read-only mappings."""
+
+    units: Units
+    qualifiers: Qualifiers
+    question: QuestionWords
+    total_units: tuple[str, ...]
+    total_unit_endings: tuple[str, ...]
+    bench_asked_count_units: tuple[str, ...]
+    growth: Growth
+    newcomers: Newcomers
+    target: Target
+    share_in_questions: tuple[str, ...]
+    part_markers: tuple[str, ...]
+    per_unit: tuple[str, ...]
+    relative_years: Mapping[str, int]  # 去年 → 1 year back
+    intents: Intents
+
+
+def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    words = table[key]
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise TypeError(f"{key} must be a list of words")
+    return tuple(words)
+
+
+def _table(table: Mapping[str, Any], key: str) -> Mapping[str, str]:
+    return MappingProxyType({str(k): str(v) for k, v in table[key].items()})
+
+
+@cache
+def vocab() -> Vocab:
+    """config/vocab.toml, read once; AnnotateError naming the file if it is broken."""
+    path = CONFIG_DIR / "vocab.toml"
+    try:
+        data = read_config(path)
+        u, q, qw = data["units"], data["qualifiers"], data["question"]
+        return Vocab(
+            units=Units(
+                measure=_words(u, "measure"),
+                count=frozenset(_words(u, "count")),
+                time=frozenset(_words(u, "time")),
+                share=_words(u, "share"),
+                scales=_words(u, "scales"),
+                scale_chars=str(u["scale_chars"]),
+                money_scales=_words(u, "money_scales"),
+                money_words=_words(u, "money_words"),
+            ),
+            qualifiers=Qualifiers(
+                before=_table(q, "before"), after=_table(q, "after"), detached=_words(q["detached"], "words")
+            ),
+            question=QuestionWords(
+                how_many_units=_words(qw, "how_many_units"),
+                how_many_not=_words(qw, "how_many_not"),
+                scales_only=_words(qw, "scales_only"),
+                guess_before=_words(qw, "guess_before"),
+                guess_scales=_words(qw, "guess_scales"),
+                guess_units=_words(qw, "guess_units"),
+                head_units=tuple((_words(h, "heads"), _words(h, "units")) for h in qw["head_units"]),
+            ),
+            total_units=_words(data["scoring"], "total_units"),
+            total_unit_endings=_words(data["scoring"], "total_unit_endings"),
+            bench_asked_count_units=_words(data["bench"], "asked_count_units"),
+            growth=Growth(**{k: _words(data["growth"], k) for k in Growth.__slots__}),
+            newcomers=Newcomers(**{k: _words(data["newcomers"], k) for k in Newcomers.__slots__}),
+            target=Target(
+                markers=_words(data["target"], "markers"),
+                estimate=str(data["target"]["estimate"]),
+                estimate_ahead=_words(data["target"], "estimate_ahead"),
+                in_questions=_words(data["target"], "in_questions"),
+            ),
+            share_in_questions=_words(data["share"], "in_questions"),
+            part_markers=_words(data["parts"], "markers"),
+            per_unit=_words(data["parts"], "per_unit"),
+            relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
+            intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise AnnotateError(f"{path}: cannot load the vocabulary ({exc})") from exc
