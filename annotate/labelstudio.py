@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from store import Store
@@ -257,10 +258,17 @@ def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int
     reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]
     outcome = store.apply_annotation(
         task_id=rec.task_id, annotation_id=int(ann["id"]), annotator=annotator_of(ann),
-        updated_at=str(ann.get("updated_at") or ann.get("created_at") or ""), result_hash=result_hash(result),
+        updated_at=_time(ann.get("updated_at") or ann.get("created_at")), result_hash=result_hash(result),
         reviews=reviews, refused=refused,
     )  # fmt: skip
     return outcome.outcome, len(refused)
+
+
+def _time(value: object) -> str:
+    """An annotation's time as ISO text: webhooks send text, the SDK's models datetimes."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value or "")
 
 
 def apply_webhook(store: Store, payload: dict) -> dict:

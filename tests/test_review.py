@@ -176,3 +176,107 @@ def test_reingest_never_touches_a_reviewed_fact(reviewed, extractor):
     ingest_source(store, changed, extractor)
     kept = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
     assert (kept.status, kept.value) == ("verified", 395)
+
+
+# ── the latest submission wins, whatever order webhooks and pulls arrive in ────────────────────
+def _passage_result(store, fact, verdict: str | None = None) -> list[dict]:
+    """What Label Studio sends back for task 77: the prediction as shown, optionally with a verdict on the fact."""
+    from annotate.labelstudio import passage_for_task
+
+    p = passage_for_task(store, store.task(77))
+    result = prediction_for(p)["result"]
+    if verdict:
+        label = next(i for i in result if i.get("id") == region_id(fact.id) and i["from_name"] == "label")
+        span = {k: label["value"][k] for k in ("start", "end")}
+        result.append({"id": region_id(fact.id), "from_name": "verdict", "to_name": "text", "type": "choices",
+                       "value": {**span, "choices": [verdict]}})  # fmt: skip
+    return result
+
+
+def _annotation(ann_id: int, who: str, at: str, result: list[dict]) -> dict:
+    return {"id": ann_id, "completed_by": {"id": ann_id, "email": who}, "updated_at": at, "result": result}
+
+
+def _status(store, fact) -> str:
+    return next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id).status
+
+
+def _a_rejects_b_verifies_a_resubmits(store, fact) -> dict[str, dict]:
+    reject, accept = _passage_result(store, fact, "错误"), _passage_result(store, fact)
+    return {
+        "A10": _annotation(1, "a@x", "2026-01-01T10:00:00.000000Z", reject),
+        "B11": _annotation(2, "b@x", "2026-01-01T11:00:00.000000Z", accept),
+        "A12": _annotation(1, "a@x", "2026-01-01T12:00:00.000000Z", reject),  # the same rejection, submitted again
+    }
+
+
+def test_resubmitting_the_same_result_is_the_latest_decision(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    for name in ("A10", "B11"):
+        apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events[name], "task": {"id": 77}})
+    assert _status(store, fact) == "verified"
+    reply = apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    assert reply["outcome"] == "applied"
+    assert _status(store, fact) == "rejected"
+    assert store.history(fact.id)[-1]["actor"] == "annotator:a@x"
+
+
+@pytest.mark.parametrize("order", list(__import__("itertools").permutations(["A10", "B11", "A12"])))
+def test_webhooks_in_any_order_end_on_the_latest_submission(reviewed, order):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    for name in order:  # a late webhook of an older version must not undo a newer one
+        apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events[name], "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"
+
+
+def test_webhook_then_pull_and_pull_then_webhook_agree(reviewed):
+    from annotate.labelstudio import apply_annotation, apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    rec = store.task(77)
+    # webhook then pull: the pull sees what Label Studio holds now (A's resubmission and B's annotation)
+    for name in ("A10", "B11", "A12"):
+        apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events[name], "task": {"id": 77}})
+    outcomes = [apply_annotation(store, rec, events[name])[0] for name in ("A12", "B11")]
+    assert outcomes == ["unchanged", "unchanged"] and _status(store, fact) == "rejected"
+    # a pull taken before A resubmitted, arriving after the webhook, changes nothing
+    assert apply_annotation(store, rec, events["A10"])[0] == "stale"
+    assert _status(store, fact) == "rejected"
+
+
+def test_pull_then_webhook(reviewed):
+    from annotate.labelstudio import apply_annotation, apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    rec = store.task(77)
+    for name in ("A10", "B11"):  # a pull before A resubmits
+        apply_annotation(store, rec, events[name])
+    assert _status(store, fact) == "verified"
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"
+
+
+def test_label_studio_times_in_other_spellings_compare_as_times(reviewed):
+    """The SDK hands a pull datetimes; webhooks carry ISO text: the same moment must compare equal."""
+    from datetime import UTC, datetime
+
+    from annotate.labelstudio import apply_annotation, apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    rec = store.task(77)
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["B11"], "task": {"id": 77}})
+    as_datetime = {**events["A12"], "updated_at": datetime(2026, 1, 1, 12, tzinfo=UTC)}
+    assert apply_annotation(store, rec, as_datetime)[0] == "unchanged"
+    as_offset = {**events["B11"], "updated_at": "2026-01-01T19:00:00+08:00"}
+    assert apply_annotation(store, rec, as_offset)[0] == "unchanged"
+    assert _status(store, fact) == "rejected"
