@@ -249,10 +249,10 @@ def annotator_of(ann: dict) -> str:
 def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int]:
     """Apply one annotation (as Label Studio sends it) to the store; returns (outcome, refused regions)."""
     result = ann.get("result") or []
-    if ann.get("was_cancelled"):
-        result = []
-    passage = passage_for_task(store, rec)
-    decisions, refused = read_annotation(result, passage)
+    if ann.get("was_cancelled"):  # a skipped task: no verdict on any of its facts
+        result, decisions, refused = [], [], []
+    else:
+        decisions, refused = read_annotation(result, passage_for_task(store, rec))
     for reason in refused:
         log.warning("annotation %s on task %s: refused %s", ann.get("id"), rec.task_id, reason)
     reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]

@@ -166,7 +166,9 @@ def read_annotation(result: list[dict], passage: Passage) -> tuple[list[Decision
     by_id = {region_id(f.id): f for f in passage.facts}
     decisions: list[Decision] = []
     seen: set[int] = set()
-    based_on_prediction = any(
+    # An empty result is every predicted region deleted ("deleting a predicted region rejects its candidate",
+    # all of them included); a result made only of new regions was started from scratch and judges no candidate.
+    based_on_prediction = result == [] or any(
         (it.get("origin") == "prediction") or str(it.get("id", "")) in by_id for it in result if isinstance(it, dict)
     )
     for rid, parts in regions.items():

@@ -280,3 +280,28 @@ def test_label_studio_times_in_other_spellings_compare_as_times(reviewed):
     as_offset = {**events["B11"], "updated_at": "2026-01-01T19:00:00+08:00"}
     assert apply_annotation(store, rec, as_offset)[0] == "unchanged"
     assert _status(store, fact) == "rejected"
+
+
+# ── deleting every region of a passage ───────────────────────────────────────────────────────
+def test_an_empty_result_rejects_every_candidate_of_the_passage():
+    decisions, refused = read_annotation([], passage())
+    assert refused == []
+    assert sorted((d.fact_id, d.action) for d in decisions) == [(1, "rejected"), (2, "rejected")]
+
+
+def test_deleting_every_region_after_verifying_rejects_and_a_skip_changes_nothing(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    accept = _annotation(1, "a@x", "2026-01-01T10:00:00Z", _passage_result(store, fact))
+    apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": accept, "task": {"id": 77}})
+    assert _status(store, fact) == "verified"
+    emptied = {**accept, "updated_at": "2026-01-01T10:05:00Z", "result": []}
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": emptied, "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"  # not back to candidate
+    assert store.history(fact.id)[-1]["action"] == "rejected"
+    skipped = _annotation(2, "b@x", "2026-01-01T11:00:00Z", [])
+    skipped["was_cancelled"] = True  # a skipped task is no verdict on its facts
+    apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": skipped, "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"
+    assert store.history(fact.id)[-1]["actor"] == "annotator:a@x"
