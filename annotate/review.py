@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .extract import EXTRACTOR_VERSION
 from .numbers import find_quantities, parse_chinese_number
@@ -138,7 +139,13 @@ def _near(text: str, needle: str, anchor: int) -> int | None:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """The value in plain digits that read back as exactly the same float: accepting it as shown changes nothing.
+
+    Not `:g`, which rounds to six digits (1234.5678 → 1234.57, 12345678.9 → 1.23457e+07).
+    """
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f")  # repr: the shortest text of the float; "f": no exponent
 
 
 # ── reading annotations ──────────────────────────────────────────────────────────────────────

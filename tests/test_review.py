@@ -305,3 +305,16 @@ def test_deleting_every_region_after_verifying_rejects_and_a_skip_changes_nothin
     apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": skipped, "task": {"id": 77}})
     assert _status(store, fact) == "rejected"
     assert store.history(fact.id)[-1]["actor"] == "annotator:a@x"
+
+
+# ── accepting a prediction keeps its value exactly ───────────────────────────────────────────
+@pytest.mark.parametrize("value", [1234.5678, 12345678.9, 0.1 + 0.2, 1e-7, 123456789.123456, 2.5e20, 0.25, 394.0])
+def test_accepting_a_prediction_unchanged_keeps_the_value_exactly(value):
+    text = "企业营收达到1234.5678亿元。"
+    s = text.index("1234")
+    fact = PassageFact(7, s, s + 11, "1234.5678亿元", "营收", value, "亿元", "exact", None, "level", None, None)
+    p = Passage("v.txt", 0, len(text), text, "", None, (fact,))
+    shown = next(i for i in prediction_for(p)["result"] if i["id"] == "f7" and i["from_name"] == "value")
+    assert float(shown["value"]["text"][0]) == value and "e" not in shown["value"]["text"][0]
+    decisions, _ = read_annotation(prediction_for(p)["result"], p)
+    assert [(d.fact_id, d.action, d.fields) for d in decisions] == [(7, "verified", {})]
