@@ -318,3 +318,34 @@ def test_accepting_a_prediction_unchanged_keeps_the_value_exactly(value):
     assert float(shown["value"]["text"][0]) == value and "e" not in shown["value"]["text"][0]
     decisions, _ = read_annotation(prediction_for(p)["result"], p)
     assert [(d.fact_id, d.action, d.fields) for d in decisions] == [(7, "verified", {})]
+
+
+# ── a corrected value must be a finite number ─────────────────────────────────────────────────
+@pytest.mark.parametrize("typed", ["inf", "nan", "1e999", "-Infinity", "NaN", "1_000", "三百", "12abc"])
+def test_a_value_that_is_no_finite_number_is_refused_and_changes_nothing(typed):
+    p = passage()
+    result = [
+        dict(i, value={**i["value"], "text": [typed]}) if i.get("id") == "f1" and i.get("from_name") == "value" else i
+        for i in prediction_for(p)["result"]
+    ]
+    decisions, refused = read_annotation(result, p)
+    assert refused == [f"region f1: the value {typed!r} is not a finite number"]
+    assert {d.fact_id: d.action for d in decisions} == {2: "verified"}  # f1 neither corrected nor taken as deleted
+
+
+def test_an_infinite_correction_never_reaches_the_store_or_the_answer(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    result = [
+        dict(i, value={**i["value"], "text": ["1e999"]})
+        if i.get("id") == region_id(fact.id) and i.get("from_name") == "value"
+        else i
+        for i in _passage_result(store, fact)
+    ]
+    reply = apply_webhook(
+        store, {"action": "ANNOTATION_CREATED", "annotation": _annotation(1, "a@x", "t", result), "task": {"id": 77}}
+    )
+    assert reply["refused"] == 1 and store.review_status().refusals == 1
+    kept = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
+    assert (kept.value, kept.status) == (394, "candidate")
