@@ -16,11 +16,15 @@ ARTICLE_SUFFIXES = (".txt", ".text", ".md")
 
 
 def article_files(paths: list[Path]) -> list[Path]:
-    """Expand directories into the article files they hold (sorted); keep files as given."""
+    """Expand directories into the article files they hold (sorted); keep files as given.
+
+    A folder's entry named like an article but not a regular file (a FIFO, a link to a device) is listed
+    too, so that reading it reports it (read_source refuses it) rather than skipping it in silence.
+    """
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+            out += sorted(p for p in path.iterdir() if not p.is_dir() and p.suffix.lower() in ARTICLE_SUFFIXES)
         elif path.exists():
             out.append(path)
         else:

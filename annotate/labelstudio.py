@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from store import Store
@@ -267,19 +268,26 @@ def annotator_of(ann: dict) -> str:
 def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int]:
     """Apply one annotation (as Label Studio sends it) to the store; returns (outcome, refused regions)."""
     result = ann.get("result") or []
-    if ann.get("was_cancelled"):
-        result = []
-    passage = passage_for_task(store, rec)
-    decisions, refused = read_annotation(result, passage)
+    if ann.get("was_cancelled"):  # a skipped task: no verdict on any of its facts
+        result, decisions, refused = [], [], []
+    else:
+        decisions, refused = read_annotation(result, passage_for_task(store, rec))
     for reason in refused:
         log.warning("annotation %s on task %s: refused %s", ann.get("id"), rec.task_id, reason)
     reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]
     outcome = store.apply_annotation(
         task_id=rec.task_id, annotation_id=int(ann["id"]), annotator=annotator_of(ann),
-        updated_at=str(ann.get("updated_at") or ann.get("created_at") or ""), result_hash=result_hash(result),
+        updated_at=_time(ann.get("updated_at") or ann.get("created_at")), result_hash=result_hash(result),
         reviews=reviews, refused=refused,
     )  # fmt: skip
     return outcome.outcome, len(refused)
+
+
+def _time(value: object) -> str:
+    """An annotation's time as ISO text: webhooks send text, the SDK's models datetimes."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value or "")
 
 
 def apply_webhook(store: Store, payload: dict) -> dict:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .extract import EXTRACTOR_VERSION
 from .numbers import find_quantities, parse_chinese_number
@@ -138,7 +140,13 @@ def _near(text: str, needle: str, anchor: int) -> int | None:
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """The value in plain digits that read back as exactly the same float: accepting it as shown changes nothing.
+
+    Not `:g`, which rounds to six digits (1234.5678 → 1234.57, 12345678.9 → 1.23457e+07).
+    """
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f")  # repr: the shortest text of the float; "f": no exponent
 
 
 # ── reading annotations ──────────────────────────────────────────────────────────────────────
@@ -166,7 +174,9 @@ def read_annotation(result: list[dict], passage: Passage) -> tuple[list[Decision
     by_id = {region_id(f.id): f for f in passage.facts}
     decisions: list[Decision] = []
     seen: set[int] = set()
-    based_on_prediction = any(
+    # An empty result is every predicted region deleted ("deleting a predicted region rejects its candidate",
+    # all of them included); a result made only of new regions was started from scratch and judges no candidate.
+    based_on_prediction = result == [] or any(
         (it.get("origin") == "prediction") or str(it.get("id", "")) in by_id for it in result if isinstance(it, dict)
     )
     for rid, parts in regions.items():
@@ -181,13 +191,16 @@ def read_annotation(result: list[dict], passage: Passage) -> tuple[list[Decision
             continue
         start, end = span
         fact = by_id.get(rid) or next((f for f in passage.facts if (f.start, f.end) == (start, end)), None)
-        fields = _fields(parts, regions, relations.get(rid, []), passage)
         if fact is not None:
             seen.add(fact.id)
         verdict = (parts.get("verdict", {}).get("choices") or [None])[0]
         if verdict == REJECT:
             if fact is not None:
                 decisions.append(Decision(fact.id, "rejected"))
+            continue
+        fields = _fields(parts, regions, relations.get(rid, []), passage)
+        if isinstance(fields, str):  # refused, not deleted: the fact stays as it was
+            refused.append(f"region {rid}: {fields}")
             continue
         if fact is not None:
             changed = {k: v for k, v in fields.items() if _differs(getattr(fact, k), v)}
@@ -214,7 +227,10 @@ def _checked_span(value: dict, passage: Passage) -> tuple[int, int] | str:
     return passage.start + start, passage.start + end
 
 
-def _fields(parts: dict[str, dict], regions: dict[str, dict[str, dict]], related: list[str], passage: Passage) -> dict:
+def _fields(
+    parts: dict[str, dict], regions: dict[str, dict[str, dict]], related: list[str], passage: Passage
+) -> dict | str:
+    """The fields the annotator set on a region, or why they cannot be taken (a value that is no finite number)."""
     out: dict[str, object] = {}
     for name in ("metric", "value", "unit", "period", "zone"):
         texts = parts.get(name, {}).get("text")
@@ -228,10 +244,10 @@ def _fields(parts: dict[str, dict], regions: dict[str, dict[str, dict]], related
         if choice in back:
             out[name] = back[choice]
     if "value" in out:
-        try:
-            out["value"] = float(str(out["value"]).replace(",", ""))
-        except ValueError:
-            out.pop("value")
+        value = _finite(str(out["value"]))
+        if value is None:  # inf, nan, 1e999 would be answered as "inf万元 ✅已核实"
+            return f"the value {out['value']!r} is not a finite number"
+        out["value"] = value
     for rid in related:  # a linked span fills a field the annotator left to it
         label = regions.get(rid, {}).get("label", {})
         labels = label.get("labels") or []
@@ -242,6 +258,18 @@ def _fields(parts: dict[str, dict], regions: dict[str, dict[str, dict]], related
             if tag in labels and name not in out:
                 out[name] = text
     return out
+
+
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _finite(text: str) -> float | None:
+    """A typed value as a float: digits (thousands commas allowed) and nothing else, finite."""
+    plain = text.replace(",", "").replace("，", "").strip()
+    if not _DECIMAL.fullmatch(plain):
+        return None
+    value = float(plain)
+    return value if math.isfinite(value) else None
 
 
 def _differs(old: object, new: object) -> bool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,16 +26,44 @@ class SourceText:
 
 
 def read_source(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
-    """Read and decode an article file; raise InputError with a reason a person can act on."""
+    """Read and decode an article file; raise InputError with a reason a person can act on.
+
+    Only regular files (after following links): a link to /dev/zero would be read for ever and a FIFO
+    would wait for a writer. The size limit holds while reading too, for files whose size is not known
+    in advance (/proc) or that grow.
+    """
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not an article file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError(f"{path}: too large ({size:,} bytes; the limit is {max_bytes:,})")
-    data = path.read_bytes()
+    _refuse_unless_regular(path, os.stat(path))  # before opening: opening a device can have effects of its own
+    try:  # O_NONBLOCK: should a FIFO have taken the file's place since, opening it does not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        _refuse_unless_regular(path, info)
+        if info.st_size > max_bytes:
+            raise InputError(f"{path}: too large ({info.st_size:,} bytes; the limit is {max_bytes:,})")
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: too large (more than {max_bytes:,} bytes; the limit is {max_bytes:,})")
     return decode_source(path, data)
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _refuse_unless_regular(path: Path, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
+        raise InputError(f"{path}: not a regular file ({kind}), not an article file")
 
 
 def decode_source(path: Path, data: bytes) -> SourceText:
@@ -48,8 +79,14 @@ def decode_source(path: Path, data: bytes) -> SourceText:
         text, encoding = _try(data, "utf-8"), "utf-8"
     if text is None:
         text, encoding = _try(data, "gb18030"), "gb18030"
-    if text is None or _looks_binary(text):
+    if text is None:
         raise InputError(f"{path}: not text in UTF-8, GBK or GB18030")
+    if control := _CONTROL.search(text):
+        line = text.count("\n", 0, control.start()) + 1
+        raise InputError(
+            f"{path}: not text: control character U+{ord(control.group()):04X} on line {line}"
+            " (only tabs, line breaks and page breaks are allowed)"
+        )
     if not text.strip():
         raise InputError(f"{path}: empty file")
     return SourceText(path=path, text=text, sha256=digest, encoding=encoding)
@@ -62,9 +99,8 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    return controls > max(8, len(text) // 100)
+# Control characters other than tab, line and page breaks (ESC starts terminal escapes, BEL rings): refused.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def label_studio_time(value: str) -> str:
+    """Label Studio's `updated_at` in one spelling (UTC, microseconds), so that two times compare as text.
+
+    Webhooks carry `2026-01-01T10:00:00.123456Z`, a pull through the SDK a datetime; text that is no
+    time at all is kept as it is.
+    """
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return value
+    if moment.tzinfo is None:  # Label Studio keeps UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 @dataclass(frozen=True, slots=True)
 class Review:
     """One annotation's decision about one fact (fact_id None: a fact the annotator added)."""
@@ -41,7 +56,7 @@ class TaskRecord:
 
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
-    outcome: str  # applied | unchanged
+    outcome: str  # applied | unchanged | stale (an older version of an annotation already applied)
     changed_facts: tuple[int, ...] = ()
 
 
@@ -119,12 +134,22 @@ class ReviewStore:
         self, *, task_id: int, annotation_id: int, annotator: str, updated_at: str, result_hash: str,
         reviews: list[Review], refused: list[str],
     ) -> ApplyResult:  # fmt: skip
-        """Record one annotation's reviews and settle the facts they touch (idempotent)."""
+        """Record one annotation's reviews and settle the facts they touch (idempotent).
+
+        Each version of an annotation is known by Label Studio's `updated_at`: the same version again is
+        unchanged, an older one (a late webhook, a pull taken before the last save) is stale and ignored, and
+        a newer one is a new decision even when its result is the same as before (a resubmission).
+        """
+        updated_at = label_studio_time(updated_at)
         row = self.db.execute(
-            "SELECT result_hash, deleted FROM ls_annotations WHERE annotation_id = ?", [annotation_id]
+            "SELECT result_hash, deleted, updated_at FROM ls_annotations WHERE annotation_id = ?", [annotation_id]
         ).fetchone()
-        if row and row[0] == result_hash and not row[1]:
-            return ApplyResult("unchanged")
+        if row and not row[1]:
+            version, known = (updated_at, result_hash), (row[2] or "", row[0] or "")
+            if version == known:
+                return ApplyResult("unchanged")
+            if version < known:  # two results saved at the same moment (never seen): the hash decides, in any order
+                return ApplyResult("stale")
         now = _now()
         with self._write() as db:
             db.execute(

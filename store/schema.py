@@ -178,5 +178,18 @@ def m006_document_extractor(db: Database) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN extractor_version TEXT")
 
 
+@migrations()
+def m007_label_studio_times(db: Database) -> None:
+    """Annotation times in one spelling: the latest submission is found by comparing them as text."""
+    from .review import label_studio_time
+
+    rows = db.execute("SELECT annotation_id, updated_at FROM ls_annotations WHERE updated_at IS NOT NULL").fetchall()
+    for annotation_id, updated_at in rows:
+        db.execute(
+            "UPDATE ls_annotations SET updated_at = ? WHERE annotation_id = ?",
+            [label_studio_time(updated_at), annotation_id],
+        )
+
+
 def apply(db: Database) -> None:
     migrations.apply(db)

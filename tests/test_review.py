@@ -176,3 +176,176 @@ def test_reingest_never_touches_a_reviewed_fact(reviewed, extractor):
     ingest_source(store, changed, extractor)
     kept = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
     assert (kept.status, kept.value) == ("verified", 395)
+
+
+# ── the latest submission wins, whatever order webhooks and pulls arrive in ────────────────────
+def _passage_result(store, fact, verdict: str | None = None) -> list[dict]:
+    """What Label Studio sends back for task 77: the prediction as shown, optionally with a verdict on the fact."""
+    from annotate.labelstudio import passage_for_task
+
+    p = passage_for_task(store, store.task(77))
+    result = prediction_for(p)["result"]
+    if verdict:
+        label = next(i for i in result if i.get("id") == region_id(fact.id) and i["from_name"] == "label")
+        span = {k: label["value"][k] for k in ("start", "end")}
+        result.append({"id": region_id(fact.id), "from_name": "verdict", "to_name": "text", "type": "choices",
+                       "value": {**span, "choices": [verdict]}})  # fmt: skip
+    return result
+
+
+def _annotation(ann_id: int, who: str, at: str, result: list[dict]) -> dict:
+    return {"id": ann_id, "completed_by": {"id": ann_id, "email": who}, "updated_at": at, "result": result}
+
+
+def _status(store, fact) -> str:
+    return next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id).status
+
+
+def _a_rejects_b_verifies_a_resubmits(store, fact) -> dict[str, dict]:
+    reject, accept = _passage_result(store, fact, "错误"), _passage_result(store, fact)
+    return {
+        "A10": _annotation(1, "a@x", "2026-01-01T10:00:00.000000Z", reject),
+        "B11": _annotation(2, "b@x", "2026-01-01T11:00:00.000000Z", accept),
+        "A12": _annotation(1, "a@x", "2026-01-01T12:00:00.000000Z", reject),  # the same rejection, submitted again
+    }
+
+
+def test_resubmitting_the_same_result_is_the_latest_decision(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    for name in ("A10", "B11"):
+        apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events[name], "task": {"id": 77}})
+    assert _status(store, fact) == "verified"
+    reply = apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    assert reply["outcome"] == "applied"
+    assert _status(store, fact) == "rejected"
+    assert store.history(fact.id)[-1]["actor"] == "annotator:a@x"
+
+
+@pytest.mark.parametrize("order", list(__import__("itertools").permutations(["A10", "B11", "A12"])))
+def test_webhooks_in_any_order_end_on_the_latest_submission(reviewed, order):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    for name in order:  # a late webhook of an older version must not undo a newer one
+        apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events[name], "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"
+
+
+def test_webhook_then_pull_and_pull_then_webhook_agree(reviewed):
+    from annotate.labelstudio import apply_annotation, apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    rec = store.task(77)
+    # webhook then pull: the pull sees what Label Studio holds now (A's resubmission and B's annotation)
+    for name in ("A10", "B11", "A12"):
+        apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events[name], "task": {"id": 77}})
+    outcomes = [apply_annotation(store, rec, events[name])[0] for name in ("A12", "B11")]
+    assert outcomes == ["unchanged", "unchanged"] and _status(store, fact) == "rejected"
+    # a pull taken before A resubmitted, arriving after the webhook, changes nothing
+    assert apply_annotation(store, rec, events["A10"])[0] == "stale"
+    assert _status(store, fact) == "rejected"
+
+
+def test_pull_then_webhook(reviewed):
+    from annotate.labelstudio import apply_annotation, apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    rec = store.task(77)
+    for name in ("A10", "B11"):  # a pull before A resubmits
+        apply_annotation(store, rec, events[name])
+    assert _status(store, fact) == "verified"
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"
+
+
+def test_label_studio_times_in_other_spellings_compare_as_times(reviewed):
+    """The SDK hands a pull datetimes; webhooks carry ISO text: the same moment must compare equal."""
+    from datetime import UTC, datetime
+
+    from annotate.labelstudio import apply_annotation, apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    rec = store.task(77)
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["B11"], "task": {"id": 77}})
+    as_datetime = {**events["A12"], "updated_at": datetime(2026, 1, 1, 12, tzinfo=UTC)}
+    assert apply_annotation(store, rec, as_datetime)[0] == "unchanged"
+    as_offset = {**events["B11"], "updated_at": "2026-01-01T19:00:00+08:00"}
+    assert apply_annotation(store, rec, as_offset)[0] == "unchanged"
+    assert _status(store, fact) == "rejected"
+
+
+# ── deleting every region of a passage ───────────────────────────────────────────────────────
+def test_an_empty_result_rejects_every_candidate_of_the_passage():
+    decisions, refused = read_annotation([], passage())
+    assert refused == []
+    assert sorted((d.fact_id, d.action) for d in decisions) == [(1, "rejected"), (2, "rejected")]
+
+
+def test_deleting_every_region_after_verifying_rejects_and_a_skip_changes_nothing(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    accept = _annotation(1, "a@x", "2026-01-01T10:00:00Z", _passage_result(store, fact))
+    apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": accept, "task": {"id": 77}})
+    assert _status(store, fact) == "verified"
+    emptied = {**accept, "updated_at": "2026-01-01T10:05:00Z", "result": []}
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": emptied, "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"  # not back to candidate
+    assert store.history(fact.id)[-1]["action"] == "rejected"
+    skipped = _annotation(2, "b@x", "2026-01-01T11:00:00Z", [])
+    skipped["was_cancelled"] = True  # a skipped task is no verdict on its facts
+    apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": skipped, "task": {"id": 77}})
+    assert _status(store, fact) == "rejected"
+    assert store.history(fact.id)[-1]["actor"] == "annotator:a@x"
+
+
+# ── accepting a prediction keeps its value exactly ───────────────────────────────────────────
+@pytest.mark.parametrize("value", [1234.5678, 12345678.9, 0.1 + 0.2, 1e-7, 123456789.123456, 2.5e20, 0.25, 394.0])
+def test_accepting_a_prediction_unchanged_keeps_the_value_exactly(value):
+    text = "企业营收达到1234.5678亿元。"
+    s = text.index("1234")
+    fact = PassageFact(7, s, s + 11, "1234.5678亿元", "营收", value, "亿元", "exact", None, "level", None, None)
+    p = Passage("v.txt", 0, len(text), text, "", None, (fact,))
+    shown = next(i for i in prediction_for(p)["result"] if i["id"] == "f7" and i["from_name"] == "value")
+    assert float(shown["value"]["text"][0]) == value and "e" not in shown["value"]["text"][0]
+    decisions, _ = read_annotation(prediction_for(p)["result"], p)
+    assert [(d.fact_id, d.action, d.fields) for d in decisions] == [(7, "verified", {})]
+
+
+# ── a corrected value must be a finite number ─────────────────────────────────────────────────
+@pytest.mark.parametrize("typed", ["inf", "nan", "1e999", "-Infinity", "NaN", "1_000", "三百", "12abc"])
+def test_a_value_that_is_no_finite_number_is_refused_and_changes_nothing(typed):
+    p = passage()
+    result = [
+        dict(i, value={**i["value"], "text": [typed]}) if i.get("id") == "f1" and i.get("from_name") == "value" else i
+        for i in prediction_for(p)["result"]
+    ]
+    decisions, refused = read_annotation(result, p)
+    assert refused == [f"region f1: the value {typed!r} is not a finite number"]
+    assert {d.fact_id: d.action for d in decisions} == {2: "verified"}  # f1 neither corrected nor taken as deleted
+
+
+def test_an_infinite_correction_never_reaches_the_store_or_the_answer(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    result = [
+        dict(i, value={**i["value"], "text": ["1e999"]})
+        if i.get("id") == region_id(fact.id) and i.get("from_name") == "value"
+        else i
+        for i in _passage_result(store, fact)
+    ]
+    reply = apply_webhook(
+        store, {"action": "ANNOTATION_CREATED", "annotation": _annotation(1, "a@x", "t", result), "task": {"id": 77}}
+    )
+    assert reply["refused"] == 1 and store.review_status().refusals == 1
+    kept = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
+    assert (kept.value, kept.status) == (394, "candidate")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +193,70 @@ def test_fold_of_a_decoded_file_points_into_the_file_text(write):
     for needle, original in [("35家", "３５家"), ("12.5%", "１２．５％"), ("2021年", "２０２１年")]:
         start, end = _find(folded, needle)
         assert source.text[start:end] == original
+
+
+# ── files that are not regular files, and files that grow ───────────────────────────────────
+def test_a_symlink_to_a_device_is_refused_without_reading(tmp_path):
+    link = tmp_path / "zero.txt"
+    link.symlink_to("/dev/zero")  # read_bytes() would grow without end
+    message = _input_error(link)
+    assert str(link) in message and "not a regular file" in message and "character device" in message
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[str] = []
+
+    def read() -> None:
+        try:
+            read_source(fifo)
+            outcome.append("read")
+        except InputError as exc:
+            outcome.append(str(exc))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # blocked opening the pipe: let it go, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+        pytest.fail("reading a FIFO blocked")
+    assert outcome and "not a regular file" in outcome[0] and "FIFO" in outcome[0]
+
+
+def test_a_folder_reports_its_non_regular_article_files_rather_than_reading_them(tmp_path):
+    from annotate.ingest import article_files
+
+    (tmp_path / "a.txt").write_text(SAMPLE, encoding="utf-8")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    files = article_files([tmp_path])
+    assert [p.name for p in files] == ["a.txt", "zero.txt"]  # listed, so the ingest reports it
+    assert "not a regular file" in _input_error(files[1])
+
+
+def test_the_size_limit_holds_while_reading_a_file_whose_size_is_not_known_in_advance(tmp_path):
+    status = Path("/proc/self/status")  # a regular file whose stat size is 0 but that has ~1 KB to read
+    if not status.exists() or status.stat().st_size != 0:
+        pytest.skip("needs Linux /proc")
+    link = tmp_path / "status.txt"
+    link.symlink_to(status)
+    message = _input_error(link, max_bytes=100)
+    assert "too large" in message and "the limit is 100" in message
+
+
+# ── control characters ──────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("control", ["\x1b", "\x07", "\x08", "\x7f", "\x85", "\x1a"])
+def test_a_single_control_character_is_refused_with_where_it_is(write, control):
+    text = "青岛高新区共394项行政权力事项。\n" * 50 + f"大连高新区{control}[31m发明专利超过8000件。\n"
+    message = _input_error(write("esc.txt", text))
+    assert "esc.txt" in message and "not text" in message
+    assert f"U+{ord(control):04X}" in message and "line 51" in message
+
+
+def test_tabs_line_and_page_breaks_are_text(write):
+    text = "青岛高新区\t共394项\r\n行政权力事项。\f\v大连高新区发明专利超过8000件。\n"
+    assert read_source(write("ok.txt", text)).text == text
