@@ -59,46 +59,17 @@ _TARGET = re.compile(
 _SHARE_PRED = re.compile(r"占.{0,12}?(?:的)?(?:比重|比例)?$")
 
 # Word lists for trimming a metric phrase (jieba tokens).
-_LEAD_STOP = set(
-    """
-共有 建成 当前 现有 该区 且 其 争取 共 达成 另有 另 带动 及 已 全年 该 全市 也 以来 促成 高新区 园区 为 并
-一年 去年 将 作为 从 来 推进 年 取得 其中 由 推动 获得 在 而 有 是 现拥有 首次 这家 对 截至 并且
-还 今年 通过 上年 形成 另外 这 此外 进一步 同时 实现 全区 设立 组建 都 把 已经 这些 则 成功 与 和
-短短 拥有 目前 期间 区内 完成 年内 以及 的 开展 加快 积极 大力 全力 预计 预期 力争
-    """.split()
-)
-_TRAIL_STOP = set(
-    """
-已达 达到 共有 的 以 又 达成 共 已 缩减至 到 作为 占有 合计 由 有 当年 再 总计 都 共计 占 为
-由原来 获得 累计 缩短至 提升至 比 其中 达 分别 仅 是 引进 首次 各类 至 累计达 完成了 降至 短短 完成
-缩短 保持 均为 及 也 包括 就 将 合计达 在 最短 均 压缩至 总 压缩 同比 达到了 较 约 或 超过 拿出 与
-总计达 突破 年均 增至 实现了 以及 带动 提高到 涉及 缩减 高达 从 等 高居 了 吸引 全部 实现 设立 新
-升至 和 大幅 拥有
-    """.split()
-)
+_LEAD_STOP = set(_V.metric_words.lead_stop)
+_TRAIL_STOP = set(_V.metric_words.trail_stop)
 # A left context that is only one of these has no subject of its own: the number counts the noun after it.
-_VERB_ONLY = re.compile(
-    r"^(?:占有|拥有|有|共有|涉及|包括|组建|设立|成立|建成|建设|引进|引入|培育|认定|评定|入选|帮助|支持|推动|推进|实施|完成|新增|净增|累计|首批|共|实现|达|达到|获批|获得|形成|吸引|带动|促成|落地|签约|开工|建立|搭建|打造|争取|组织|举办|发放|出台|制定|编制|梳理|打通)+$"
-)
+_VERB_ONLY = re.compile(f"^(?:{alternation(_V.metric_words.verbs_only)})+$")
 _MODIFIERS = set(_V.newcomers.modifiers)
 _MODIFIER = re.compile(alternation(_V.newcomers.modifiers))
 _KEPT_MODIFIERS = re.compile(f"({alternation(_V.newcomers.kept)})*$")
-_GENERIC = set(
-    """
-增长 增速 总额 增幅 同比增长 占比 比重 总量 数量 总计 总规模 总数 规模
-    """.split()
-)
-_ADVERBS = set(
-    """
-累计 上下 全部 基本 大关 成功 共 左右 正式 已 顺利 均 之一 以上 在建 新建
-    """.split()
-)
-_NOUN_SUFFIX = set(
-    """
-所 区 室 院 站 库 奖 园 组
-    """.split()
-)
-_COUNT_SUFFIX = ("数", "量", "数量", "总数", "总量", "个数", "家数", "户数", "人数")
+_GENERIC = set(_V.metric_words.generic)
+_ADVERBS = set(_V.metric_words.adverbs)
+_NOUN_SUFFIX = set(_V.metric_words.noun_suffixes)
+_COUNT_SUFFIX = _V.metric_words.count_suffixes
 
 
 @dataclass(frozen=True, slots=True)

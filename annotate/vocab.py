@@ -120,6 +120,20 @@ class Intents:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricWords:
+    """[metric_words]: jieba words trimmed off a metric phrase or kept whole."""
+
+    lead_stop: frozenset[str]
+    trail_stop: frozenset[str]
+    verbs_only: tuple[str, ...]
+    generic: frozenset[str]
+    adverbs: frozenset[str]
+    noun_suffixes: frozenset[str]
+    count_suffixes: tuple[str, ...]
+    domain_words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Vocab:
     """config/vocab.toml, typed: word lists are tuples, sets frozensets, tables read-only mappings."""
 
@@ -137,6 +151,7 @@ class Vocab:
     per_unit: tuple[str, ...]
     relative_years: Mapping[str, int]  # 去年 → 1 year back
     intents: Intents
+    metric_words: MetricWords
 
 
 def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -196,6 +211,14 @@ def vocab() -> Vocab:
             per_unit=_words(data["parts"], "per_unit"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
             intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
+            metric_words=MetricWords(
+                **{
+                    k: (tuple if k in ("verbs_only", "count_suffixes", "domain_words") else frozenset)(
+                        _words(data["metric_words"], k)
+                    )
+                    for k in MetricWords.__slots__
+                }
+            ),
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the vocabulary ({exc})") from exc

@@ -9,11 +9,9 @@ import jieba
 import jieba.posseg
 
 from .gazetteer import Gazetteer
+from .vocab import vocab
 
-DOMAIN_WORDS = (
-    "高新技术企业", "科技型中小企业", "专精特新", "研发投入强度", "技术合同成交额", "瞪羚企业", "雏鹰企业",
-    "独角兽企业", "隐形冠军", "规模以上", "地区生产总值", "营业总收入", "营业收入", "发明专利拥有量",
-)  # fmt: skip
+DOMAIN_WORDS = vocab().metric_words.domain_words
 
 
 @cache
