@@ -4,32 +4,38 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from pypinyin import lazy_pinyin
+
 from .errors import AnnotateError
-from .vocab import CONFIG_DIR, read_config
+from .vocab import CONFIG_DIR, alternation, read_config, vocab
 
-__all__ = ["CONFIG_DIR", "Gazetteer", "Mention", "Region", "Zone", "load_gazetteer"]  # CONFIG_DIR: labelstudio.py
+__all__ = [
+    "CONFIG_DIR",
+    "Gazetteer",
+    "Mention",
+    "QuestionZone",
+    "Region",
+    "Zone",
+    "load_gazetteer",
+]  # CONFIG_DIR: labelstudio.py
 
+_Z = vocab().zones
 # Suffixes a zone's short name may end with, mapped to the full forms news also prints.
-_SUFFIX_FULL = {
-    "高新区": ("高新技术产业开发区", "高新技术产业园区", "国家高新区", "国家高新技术产业开发区"),
-    "经开区": ("经济技术开发区", "国家级经济技术开发区", "经济开发区"),
-    "综合保税区": ("综保区",),
-}
+_SUFFIX_FULL = _Z.full_forms
 # A place name plus one of these is a zone even when the gazetteer does not list it.
-_GENERIC_SUFFIX = (
-    "高新技术产业开发区|高新技术产业园区|经济技术开发区|综合保税区|高新区|经开区|综保区|"
-    "开发区|工业园区|产业园区|自贸区|新区"
-)
+_GENERIC_SUFFIX = alternation(_Z.generic_suffixes)
+# What ends a zone's name in a question (高新区, 高新, typed 高心区): the first that fits is taken.
+QUESTION_ZONE_SUFFIX = f"(?:{alternation(_Z.question_suffixes)})"
+_CITY_SUFFIX = re.compile(f"({alternation(_Z.city_suffixes)})$")
 
 
 # 楚雄彝族自治州 is 楚雄, 巴音郭楞蒙古自治州 is 巴音郭楞: the people's names are not the place's.
-_ETHNIC_TAIL = re.compile(
-    r"(?:(?:彝|朝鲜|哈尼|蒙古|藏|回|白|傣|景颇|苗|侗|布依|土家|羌|哈萨克|柯尔克孜|壮|傈僳|纳西|拉祜|佤|瑶|土|撒拉|黎|畲|水)族?)+$"
-)
+_ETHNIC_TAIL = re.compile(f"(?:(?:{alternation(_Z.peoples)})族?)+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,7 @@ class Zone:
 
     @property
     def city_short(self) -> str:
-        city = re.sub(r"(市|地区|自治州|自治县|盟)$", "", self.city)
+        city = _CITY_SUFFIX.sub("", self.city)
         return _ETHNIC_TAIL.sub("", city) or city
 
 
@@ -62,7 +68,7 @@ class Region:
 
 # What may follow a province's bare short name for it to be the province (浙江共有…, 浙江全省…), not a longer name
 # (浙江大学, 山东港口集团).
-_SHORT_REGION_FOLLOWS = re.compile(r"(?:共有|共|全省|全年|已|现有|拥有|的|在|有|,|，|。|、)")
+_SHORT_REGION_FOLLOWS = re.compile(f"(?:{alternation(_Z.region_follows)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,16 @@ class Mention:
     surface: str
     name: str  # canonical zone or region name
     is_region: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionZone:
+    """A zone or region as questions name it: its place part (city or region) and that part's pinyin."""
+
+    name: str
+    city: str  # short city (or region) name
+    pinyin: str  # of the city part
+    national_high_tech: bool
 
 
 @dataclass(eq=False)
@@ -114,6 +130,49 @@ class Gazetteer:
         if z.kind == "high_tech" and z.level == "national" and z.name.startswith(z.city_short):
             forms.append(z.city_short)
         return forms
+
+    def question_zones(self, store_zones: Set[str]) -> list[QuestionZone]:
+        """Every zone and region, then the zones only the store knows, with the pinyin of their place part."""
+        out = [
+            QuestionZone(
+                z.name,
+                z.city_short,
+                "".join(lazy_pinyin(z.city_short)),
+                z.kind == "high_tech" and z.level == "national",
+            )
+            for z in self.zones
+        ]
+        out += [QuestionZone(r.name, r.short, "".join(lazy_pinyin(r.short)), False) for r in self.regions]
+        known = {z.name for z in out}
+        for name in store_zones - known:
+            stem = re.sub(QUESTION_ZONE_SUFFIX + "$", "", name) or name
+            out.append(QuestionZone(name, stem, "".join(lazy_pinyin(stem)), False))
+        return out
+
+    def question_forms(self, store_zones: Set[str], zones: list[QuestionZone]) -> Iterator[tuple[str, str]]:
+        """Every (surface form, zone name) a question may use, most likely first: a zone's query forms, a region's
+        names, the store's own zone names, and a bare city for its national high-tech zone (when the store has it),
+        else for the city's zones the store has facts for. `zones` is question_zones(store_zones)."""
+        for z in self.zones:
+            for form in self.query_forms(z):
+                yield form, z.name
+        for r in self.regions:
+            yield r.name, r.name
+            if r.short != r.name:
+                yield r.short, r.name
+        for name in store_zones:
+            yield name, name
+            stem = re.sub(QUESTION_ZONE_SUFFIX + "$", "", name)
+            if stem != name and len(stem) >= 2 and "高新" in name[len(stem) :]:
+                yield stem + "高新区", name  # 丰城高新技术产业开发区 is 丰城高新区 (徐州经开区 is not 徐州高新区)
+        by_city: dict[str, list[QuestionZone]] = {}
+        for z in zones:
+            if z.city and len(z.city) >= 2 and (z.national_high_tech or z.name in store_zones):
+                by_city.setdefault(z.city, []).append(z)
+        for city, city_zones in by_city.items():
+            national = [z for z in city_zones if z.national_high_tech and (z.name in store_zones or not store_zones)]
+            for z in national or city_zones:
+                yield city, z.name
 
     @cached_property
     def _prefixes(self) -> frozenset[str]:

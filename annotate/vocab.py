@@ -134,6 +134,21 @@ class MetricWords:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneWords:
+    """[zones]: zone suffixes and the words around zone names (the gazetteer builds the names' forms from them)."""
+
+    generic_suffixes: tuple[str, ...]
+    question_suffixes: tuple[str, ...]
+    after_pinyin: tuple[str, ...]
+    not_a_place: tuple[str, ...]
+    city_suffixes: tuple[str, ...]
+    peoples: tuple[str, ...]
+    region_follows: tuple[str, ...]
+    full_forms: Mapping[str, tuple[str, ...]]  # 高新区 → 高新技术产业开发区, …
+    pinyin_kinds: tuple[tuple[str, str], ...]  # (gaoxin, 高新), in order
+
+
+@dataclass(frozen=True, slots=True)
 class Vocab:
     """config/vocab.toml, typed: word lists are tuples, sets frozensets, tables read-only mappings."""
 
@@ -152,6 +167,7 @@ class Vocab:
     relative_years: Mapping[str, int]  # 去年 → 1 year back
     intents: Intents
     metric_words: MetricWords
+    zones: ZoneWords
 
 
 def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -211,6 +227,13 @@ def vocab() -> Vocab:
             per_unit=_words(data["parts"], "per_unit"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
             intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
+            zones=ZoneWords(
+                **{k: _words(data["zones"], k) for k in ZoneWords.__slots__ if k not in ("full_forms", "pinyin_kinds")},
+                full_forms=MappingProxyType(
+                    {str(k): _words(data["zones"]["full_forms"], k) for k in data["zones"]["full_forms"]}
+                ),
+                pinyin_kinds=tuple((str(k), str(v)) for k, v in data["zones"]["pinyin_kinds"].items()),
+            ),
             metric_words=MetricWords(
                 **{
                     k: (tuple if k in ("verbs_only", "count_suffixes", "domain_words") else frozenset)(

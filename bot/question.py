@@ -15,7 +15,7 @@ from functools import cached_property
 from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import fuzz, process
 
-from annotate.gazetteer import Gazetteer
+from annotate.gazetteer import QUESTION_ZONE_SUFFIX, Gazetteer, QuestionZone
 from annotate.vocab import alternation, vocab
 
 from .normalize import Normalizer, fold_width
@@ -23,7 +23,7 @@ from .normalize import Normalizer, fold_width
 MAX_QUESTION_CHARS = 500
 _V = vocab()
 
-_ZONE_SUFFIX = r"(?:高新技术产业开发区|高新区|高新|高[心薪欣鑫信]区|高新园区|经开区|经济技术开发区|开发区|综保区|综合保税区|新区|园区)"
+_ZONE_SUFFIX = QUESTION_ZONE_SUFFIX
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\s*((?:19|20)\d{2})\s*年?)?")
 # Ranges are read before punctuation is folded away (2019-2021 would otherwise be two separate years).
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?\s*[-~～至到—–]\s*((?:19|20)\d{2})(?!\d)")
@@ -32,7 +32,7 @@ _RELATIVE = re.compile(alternation(_V.relative_years))
 _HELP = re.compile(f"^(?:{alternation(_V.intents.help_exact)})$|{alternation(_V.intents.help)}")
 _OVERVIEW = re.compile(alternation(_V.intents.overview))
 _COMPARE = re.compile(alternation(_V.intents.compare))
-_PINYIN_KINDS = (("gaoxin", "高新"), ("jingkai", "经开"), ("kaifa", "开发"), ("baoshui", "保税"), ("zongbao", "综保"))
+_PINYIN_KINDS = _V.zones.pinyin_kinds  # (gaoxin, 高新): Hefei gaoxinqu is 合肥高新区
 _RANK_WORDS = re.compile(alternation(_V.intents.rank))
 # 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
 _MEASURE_AFTER_HOW_MANY = re.compile(
@@ -43,6 +43,8 @@ _ASKED_NUMBER = re.compile(
     rf"(?:{alternation(_V.question.guess_units)})?(?![\d强a-z.])"
 )
 _PARTICLES = re.compile(f"(?:{alternation(_V.intents.particles)})+$")
+_NOT_A_PLACE = re.compile(f"^({alternation(_V.zones.not_a_place)})")  # 各高新区, 哪个开发区
+_AFTER_PINYIN = re.compile(rf"(^|\s)(?:{alternation(_V.zones.after_pinyin)})")
 _SCALES_ONLY = _V.question.scales_only  # 多少亿 asks for an amount, but names no unit to prefer
 
 
@@ -62,14 +64,6 @@ class Question:
     unit_hint: str | None = None  # 有多少家 → 家
 
 
-@dataclass(frozen=True, slots=True)
-class _Zone:
-    name: str
-    city: str  # short city (or region) name
-    pinyin: str  # of the city part
-    national_high_tech: bool
-
-
 class QuestionParser:
     """Parses questions; knows the zone names (gazetteer and store) and the vocabulary."""
 
@@ -81,58 +75,19 @@ class QuestionParser:
     def with_store_zones(self, zones: set[str]) -> QuestionParser:
         return QuestionParser(self.gaz, self.norm, zones)
 
-    # ── the zone vocabulary ──────────────────────────────────────────────────────────────────
+    # ── the zone vocabulary (the gazetteer builds every surface form) ────────────────────────────
     @cached_property
-    def _zones(self) -> list[_Zone]:
-        out = [
-            _Zone(
-                z.name,
-                z.city_short,
-                "".join(lazy_pinyin(z.city_short)),
-                z.kind == "high_tech" and z.level == "national",
-            )
-            for z in self.gaz.zones
-        ]
-        out += [_Zone(r.name, r.short, "".join(lazy_pinyin(r.short)), False) for r in self.gaz.regions]
-        known = {z.name for z in out}
-        for name in self.store_zones - known:
-            stem = re.sub(_ZONE_SUFFIX + "$", "", name) or name
-            out.append(_Zone(name, stem, "".join(lazy_pinyin(stem)), False))
-        return out
+    def _zones(self) -> list[QuestionZone]:
+        return self.gaz.question_zones(self.store_zones)
 
     @cached_property
     def _forms(self) -> dict[str, list[str]]:
         """Folded surface form → zone names, most likely first."""
         forms: dict[str, list[str]] = {}
-
-        def add(form: str, name: str) -> None:
+        for form, name in self.gaz.question_forms(self.store_zones, self._zones):
             form = self.norm.fold(form).replace(" ", "")
             if len(form) >= 2 and name not in forms.setdefault(form, []):
                 forms[form].append(name)
-
-        for z in self.gaz.zones:
-            for form in self.gaz.query_forms(z):
-                add(form, z.name)
-        for r in self.gaz.regions:
-            add(r.name, r.name)
-            if r.short != r.name:
-                add(r.short, r.name)
-        for name in self.store_zones:
-            add(name, name)
-            stem = re.sub(_ZONE_SUFFIX + "$", "", name)
-            if stem != name and len(stem) >= 2 and "高新" in name[len(stem) :]:
-                add(stem + "高新区", name)  # 丰城高新技术产业开发区 is 丰城高新区 (徐州经开区 is not 徐州高新区)
-        # a bare city names its national high-tech zone (when the store has it), else the zones the store has facts for
-        by_city: dict[str, list[_Zone]] = {}
-        for z in self._zones:
-            if z.city and len(z.city) >= 2 and (z.national_high_tech or z.name in self.store_zones):
-                by_city.setdefault(z.city, []).append(z)
-        for city, zones in by_city.items():
-            national = [
-                z for z in zones if z.national_high_tech and (z.name in self.store_zones or not self.store_zones)
-            ]
-            for z in national or zones:
-                add(city, z.name)
         return forms
 
     @cached_property
@@ -168,7 +123,7 @@ class QuestionParser:
         unknown_zone = None
         if not zones:
             m = re.search(r"([\u4e00-\u9fff]{2,8}?" + _ZONE_SUFFIX + ")", rest.replace(" ", ""))
-            if m and not re.match(r"^(各|哪|全国|所有|国家)", m.group(1)):
+            if m and not _NOT_A_PLACE.match(m.group(1)):
                 unknown_zone = m.group(1)
                 rest = rest.replace(m.group(1), " ")
         compact_rest = rest.replace(" ", "")
@@ -226,7 +181,7 @@ class QuestionParser:
             surface, names = by_sound
             rest = _remove_loose(text, surface)
             if surface.isascii():  # Lanzhou高新区 GDP: the zone word after a pinyin place is part of its name
-                rest = re.sub(r"(^|\s)(?:高新技术产业开发区|高新区|经开区|开发区|高新)", " ", rest, count=1)
+                rest = _AFTER_PINYIN.sub(" ", rest, count=1)
             return names, surface, rest
         fuzzy = self._by_spelling(compact)
         if fuzzy:
