@@ -62,8 +62,8 @@ _KINDS = {
 
 def _refuse_unless_regular(path: Path, info: os.stat_result) -> None:
     if not stat.S_ISREG(info.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a file")
-        raise InputError(f"{path}: not a regular file ({kind}), not an article file")
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "something else")
+        raise InputError(f"{path}: not a regular file but {kind}, so not an article file")
 
 
 def decode_source(path: Path, data: bytes) -> SourceText:

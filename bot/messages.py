@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
+
+from . import markup
 
 VERIFIED = "✅已核实"
 UNVERIFIED = "⚠️未核实(机器抽取)"
@@ -74,8 +76,22 @@ def _mark(f: Shown) -> str:
     return VERIFIED if f.status == "verified" else UNVERIFIED
 
 
-def _who(f: Shown) -> str:
-    return f"{f.zone}{'·' + f.entity if f.entity else ''}"
+def _same(text: str) -> str:
+    return text
+
+
+# Every reply is said twice: as plain text (`_same`) and as Markdown, where every piece of text the bot did not
+# write — quotes, metric and zone names, titles, the asker's words — goes through markup.escape (`_md`).
+_md = markup.escape
+
+
+def _who(f: Shown, e: Callable[[str], str] = _same) -> str:
+    return e(f"{f.zone}{'·' + f.entity if f.entity else ''}")
+
+
+def _brief(f: Shown, e: Callable[[str], str] = _same) -> str:
+    """A fact in a few words: its metric, amount and period."""
+    return f"{e(f.metric)} {e(amount(f))}({e(period(f))})"
 
 
 def answer(best: Shown, alternatives: Sequence[Shown]) -> tuple[str, str]:
@@ -83,78 +99,106 @@ def answer(best: Shown, alternatives: Sequence[Shown]) -> tuple[str, str]:
     source = f"《{best.article}》({best.doc})" if best.article else best.doc
     quote = " ".join(best.quote.split())
     text = f"{head}\n原文:“{quote}”\n来源:{source} {_mark(best)}"
-    md = f"**{_who(best)} {best.metric}:{amount(best)}**({period(best)})\n> {quote}\n\n来源:{source} {_mark(best)}"
+    md = (
+        f"**{_who(best, _md)} {_md(best.metric)}:{_md(amount(best))}**({_md(period(best))})\n> {_md(quote)}\n\n"
+        f"来源:{_md(source)} {_mark(best)}"
+    )
     if alternatives:
         others = ";".join(f"{a.metric} {amount(a)}({period(a)})" for a in alternatives)
         text += f"\n相关:{others}"
-        md += "\n\n相关:" + ";".join(f"{a.metric} **{amount(a)}**({period(a)})" for a in alternatives)
+        md += "\n\n相关:" + ";".join(f"{_md(a.metric)} **{_md(amount(a))}**({_md(period(a))})" for a in alternatives)
     return text, md
 
 
 def ambiguous(options: Sequence[Shown]) -> tuple[str, str]:
-    lines = [f"{i}. {_who(o)} {o.metric}:{amount(o)}({period(o)})" for i, o in enumerate(options, 1)]
-    text = "找到几条相近的数据,您问的是哪一条?\n" + "\n".join(lines) + "\n请补充园区、指标或年份再问一次。"
-    md = "找到几条相近的数据,您问的是哪一条?\n\n" + "\n".join(lines) + "\n\n请补充园区、指标或年份再问一次。"
+    def lines(e: Callable[[str], str]) -> str:
+        return "\n".join(
+            f"{i}. {_who(o, e)} {e(o.metric)}:{e(amount(o))}({e(period(o))})" for i, o in enumerate(options, 1)
+        )
+
+    text = "找到几条相近的数据,您问的是哪一条?\n" + lines(_same) + "\n请补充园区、指标或年份再问一次。"
+    md = "找到几条相近的数据,您问的是哪一条?\n\n" + lines(_md) + "\n\n请补充园区、指标或年份再问一次。"
     return text, md
 
 
 def unknown_zone(name: str, metric: str, zones_with_metric: Sequence[str]) -> tuple[str, str]:
-    hint = "、".join(zones_with_metric[:5])
-    text = f"我的资料里没有“{name}”的数据。"
-    if hint and metric:
-        text += f"有“{metric}”数据的园区:{hint}。"
-    elif hint:
-        text += f"有数据的园区包括:{hint}等。"
-    return text, text
+    def say(e: Callable[[str], str]) -> str:
+        hint = "、".join(e(z) for z in zones_with_metric[:5])
+        text = f"我的资料里没有“{e(name)}”的数据。"
+        if hint and metric:
+            text += f"有“{e(metric)}”数据的园区:{hint}。"
+        elif hint:
+            text += f"有数据的园区包括:{hint}等。"
+        return text
+
+    return say(_same), say(_md)
 
 
 def not_covered(zone: str, metric: str, nearest: Sequence[Shown], elsewhere: Sequence[str]) -> tuple[str, str]:
-    asked = f"{zone}的“{metric}”" if metric else zone
-    text = f"文章里没有提到{asked}。"
-    if elsewhere:
-        text += f"有这项数据的园区:{'、'.join(elsewhere[:5])}。"
-    if nearest:
-        text += "我知道的相近数据:" + ";".join(f"{_who(n)} {n.metric} {amount(n)}" for n in nearest) + "。"
-    return text, text
+    def say(e: Callable[[str], str]) -> str:
+        asked = f"{e(zone)}的“{e(metric)}”" if metric else e(zone)
+        text = f"文章里没有提到{asked}。"
+        if elsewhere:
+            text += f"有这项数据的园区:{'、'.join(e(z) for z in elsewhere[:5])}。"
+        if nearest:
+            text += "我知道的相近数据:" + ";".join(f"{_who(n, e)} {e(n.metric)} {e(amount(n))}" for n in nearest) + "。"
+        return text
+
+    return say(_same), say(_md)
 
 
 def not_in_years(zone: str, metric: str, years: Sequence[int], other_years: Sequence[Shown]) -> tuple[str, str]:
     """The zone has the figure, but for other years than the ones asked."""
     asked = "、".join(f"{y}年" for y in years)
-    text = (
-        f"文章里没有{zone}{asked}的“{metric}”。其他年份的有:"
-        + ";".join(f"{_who(n)} {n.metric} {amount(n)}({period(n)})" for n in other_years)
-        + "。"
-    )
-    return text, text
+
+    def say(e: Callable[[str], str]) -> str:
+        return (
+            f"文章里没有{e(zone)}{asked}的“{e(metric)}”。其他年份的有:"
+            + ";".join(f"{_who(n, e)} {_brief(n, e)}" for n in other_years)
+            + "。"
+        )
+
+    return say(_same), say(_md)
 
 
 def no_metric(metric: str, nearest: Sequence[Shown]) -> tuple[str, str]:
-    text = f"文章里没有找到“{metric}”相关的数据。"
-    if nearest:
-        text += "相近的有:" + ";".join(f"{_who(n)} {n.metric} {amount(n)}" for n in nearest) + "。"
-    return text, text
+    def say(e: Callable[[str], str]) -> str:
+        text = f"文章里没有找到“{e(metric)}”相关的数据。"
+        if nearest:
+            text += "相近的有:" + ";".join(f"{_who(n, e)} {e(n.metric)} {e(amount(n))}" for n in nearest) + "。"
+        return text
+
+    return say(_same), say(_md)
 
 
 def overview(zone: str, facts: Sequence[Shown], total: int) -> tuple[str, str]:
-    lines = [f"· {f.metric}:{amount(f)}({period(f)}){'✅' if f.status == 'verified' else ''}" for f in facts]
+    def lines(e: Callable[[str], str]) -> str:
+        return "\n".join(
+            f"· {e(f.metric)}:{e(amount(f))}({e(period(f))}){'✅' if f.status == 'verified' else ''}" for f in facts
+        )
+
     more = f"\n……共 {total} 条,可以直接问具体指标。" if total > len(facts) else ""
-    text = f"{zone}的数据:\n" + "\n".join(lines) + more
-    md = f"**{zone}**的数据:\n\n" + "\n".join(lines) + more
+    text = f"{zone}的数据:\n" + lines(_same) + more
+    md = f"**{_md(zone)}**的数据:\n\n" + lines(_md) + more
     return text, md
 
 
 def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
-    lines = [f"{i}. {f.zone} {amount(f)}({f.metric},{period(f)})" for i, f in enumerate(facts, 1)]
-    text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + "\n".join(lines)
-    md = f"各园区“**{metric}**”(按数值排列,口径以原文为准):\n\n" + "\n".join(lines)
+    def lines(e: Callable[[str], str]) -> str:
+        return "\n".join(
+            f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
+        )
+
+    text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + lines(_same)
+    md = f"各园区“**{_md(metric)}**”(按数值排列,口径以原文为准):\n\n" + lines(_md)
     return text, md
 
 
 def comparison_table(facts: Sequence[Shown]) -> str:
     """The comparison as a Markdown table, for platforms that render tables (Mattermost)."""
     rows = [
-        f"| {i} | {f.zone} | {amount(f)} | {f.metric} | {period(f)} | {'✅' if f.status == 'verified' else '⚠️'} |"
+        f"| {i} | {_md(str(f.zone))} | {_md(amount(f))} | {_md(f.metric)} | {_md(period(f))} |"
+        f" {'✅' if f.status == 'verified' else '⚠️'} |"
         for i, f in enumerate(facts, 1)
     ]
     head = "各园区比较(按数值排列,口径以原文为准;✅已核实 ⚠️未核实):\n\n"

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from . import messages
+from . import markup, messages
 
 if TYPE_CHECKING:
     from .answer import Reply
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 TITLE_CHARS = 40
 
 
@@ -38,8 +37,12 @@ def markdown(reply: Reply) -> str:
 
 
 def hard_breaks(reply: Reply) -> str:
-    """Markdown without tables, every line break kept (DingTalk, Teams: a single newline is not a break there)."""
-    lines = reply.markdown.split("\n")
+    """Markdown without tables, every line break kept (DingTalk, Teams: a single newline is not a break there).
+
+    Both render some HTML (Teams <b>, <at>; DingTalk <font>), so escaped &, < and > become entities, which
+    any renderer that knows HTML reads as text; the other escapes stay CommonMark's.
+    """
+    lines = markup.ESCAPED.sub(_entity, reply.markdown).split("\n")
     out: list[str] = []
     for line in lines:
         if out and out[-1] != "" and line != "":
@@ -49,15 +52,34 @@ def hard_breaks(reply: Reply) -> str:
 
 
 def slack_mrkdwn(reply: Reply) -> str:
-    """Slack's mrkdwn: *bold*, `>` quotes at the start of a line, and &, <, > escaped everywhere else."""
+    """Slack's mrkdwn: *bold*, `>` quotes at the start of a line, and &, <, > escaped everywhere else.
+
+    mrkdwn has no backslash escapes: an escaped character is written as itself (&, <, > as entities, which
+    is all Slack needs to show them as text: no <!channel>, <@U…> or <url|link> can be formed).
+    """
     out = []
     for line in reply.markdown.split("\n"):
         quote = line.startswith("> ")
         body = line[2:] if quote else line
-        body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        body = _BOLD.sub(r"*\1*", body)
+        body = _SLACK.sub(_slack_token, body)
         out.append(("> " if quote else "") + body)
     return "\n".join(out)
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_SLACK = re.compile(r"\\(.)|\*\*|[&<>]", re.DOTALL)  # an escape, the bot's own bold, or a character to escape
+
+
+def _slack_token(match: re.Match[str]) -> str:
+    if match.group() == "**":
+        return "*"
+    char = match.group(1) or match.group()
+    return _ENTITIES.get(char, char)
+
+
+def _entity(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return _ENTITIES.get(char) or match.group()
 
 
 def rich_text(reply: Reply) -> dict[str, object]:

@@ -105,3 +105,13 @@ def test_an_empty_command_gets_a_polite_prompt(client):
 def test_bad_json_is_400(client):
     response = client.post("/webhook/mattermost", data=b"{not json", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_question_full_of_mentions_and_links_is_not_echoed_live(client):
+    import re
+
+    hostile = "@channel @all @here 火星高新区 [p](//evil.example/p.png) <b>x</b> 地区生产总值"
+    for request in (slash(hostile), outgoing("@gaoxin " + hostile)):
+        text = client.post("/webhook/mattermost", **request).get_json()["text"]
+        assert "火星高新区" in text and "channel" in text  # echoed as words…
+        assert not re.search(r"@(channel|all|here)|\]\(|(?<!\\)<b>", text)  # …that ping, link and tag nothing

@@ -277,3 +277,13 @@ def test_an_unreachable_web_api_is_503_not_500(own_store):
 def test_a_token_that_is_not_a_bot_token_stops_the_start(own_store, token):
     with pytest.raises(PlatformConfigError, match="GAOXIN_SLACK_BOT_TOKEN"):
         slack_app(own_store, "http://127.0.0.1:9/api/", token=token)
+
+
+def test_a_replayed_slash_command_is_acknowledged_and_not_answered_again(app, client, slack_api):
+    captured = slash(QUESTION)  # a slash command carries no id: the signature over timestamp and body is its id
+    first = client.post("/webhook/slack", **captured)
+    assert "394项" in first.get_json()["text"]
+    replayed = client.post("/webhook/slack", **captured)
+    assert replayed.status_code == 200 and "394项" not in str((replayed.get_json(silent=True) or {}).get("text"))
+    time.sleep(1.1)  # the same command sent again later is signed anew: answered
+    assert "394项" in client.post("/webhook/slack", **slash(QUESTION)).get_json()["text"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot import render
@@ -134,3 +136,92 @@ def test_slack_escapes_angle_brackets_and_ampersands():
 
     reply = Reply("answered", "a<b & c", "**a<b** & c\n> q>r")
     assert render.slack_mrkdwn(reply) == "*a&lt;b* &amp; c\n> q&gt;r"
+
+
+# ── hostile text in quotes, metric names and questions ───────────────────────────────────────
+HOSTILE = (
+    "[p](//evil.example/p.png) ![x](https://evil.example/x.png) <b>粗</b><script>alert(1)</script> "
+    "@all @channel @here <!channel> <at>Gaoxin</at> **粗** `c` a|b www.evil.example"
+)
+
+
+def _hostile_fact(**fields):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Shown:
+        zone: str | None = "青岛高新区"
+        entity: str | None = None
+        metric: str = HOSTILE
+        value: float = 394.0
+        unit: str = "项"
+        qualifier: str = "exact"
+        period: str | None = "2021"
+        status: str = "verified"
+        quote: str = "共394项 " + HOSTILE
+        doc: str = "003_afa5e1f9941b0bd9.txt"
+        article: str | None = HOSTILE
+        value_text: str = "394项"
+
+    return Shown(**fields)
+
+
+def _hostile_replies():
+    from bot import messages
+    from bot.answer import Reply
+
+    f, g = _hostile_fact(), _hostile_fact(zone="大连高新区@all", value=8000.0, value_text="8000项")
+    for status, intent, (text, md) in [
+        ("answered", "answer", messages.answer(f, [g])),
+        ("ambiguous", "answer", messages.ambiguous([f, g])),
+        ("unknown", "answer", messages.unknown_zone("@channel @all " + HOSTILE, HOSTILE, ["青岛高新区"])),
+        ("unknown", "answer", messages.not_covered("青岛高新区", HOSTILE, [f], ["大连高新区"])),
+        ("unknown", "answer", messages.not_in_years("青岛高新区", HOSTILE, [2020], [f])),
+        ("unknown", "answer", messages.no_metric("@channel " + HOSTILE, [f])),
+        ("answered", "overview", messages.overview("青岛高新区", [f, g], 5)),
+        ("answered", "compare", messages.comparison(HOSTILE, [f, g])),
+    ]:
+        yield Reply(status, text, md, (f, g), intent)  # type: ignore[arg-type]
+
+
+def _assert_defanged(out: str, *, slack: bool = False) -> None:
+    assert "](" not in out  # no link and no image the bot did not make
+    assert not re.search(r"https?://|www\.", out)  # no bare link to autolink
+    assert not re.search(r"@(all|channel|here)", out)  # no mention that pings everyone
+    assert not re.search(r"(?<!\\)<[!a-z/@#]", out)  # no tag, no <at>, no Slack <!channel> or <@U…> (\< is text)
+    assert "\\*\\*粗" in out or slack  # the data's own ** is text, not bold
+    assert "evil.example" in out and "粗" in out  # the words are still there to read
+
+
+@pytest.mark.parametrize(
+    ("platform", "rendering"),
+    [
+        ("mattermost", render.markdown),
+        ("dingtalk", render.hard_breaks),
+        ("teams", render.hard_breaks),
+        ("slack", render.slack_mrkdwn),
+    ],
+)
+def test_hostile_text_reaches_no_platform_as_markup(platform, rendering):
+    for reply in _hostile_replies():
+        out = rendering(reply)
+        _assert_defanged(out, slack=platform == "slack")
+        if platform != "mattermost":  # the table only goes to Mattermost
+            continue
+        if reply.intent == "compare":
+            for row in out.split("\n")[4:]:
+                assert row.count("|") - row.count("\\|") == 7  # the data's | does not add a column
+
+
+def test_the_bot_keeps_its_own_markup():
+    reply = next(_hostile_replies())
+    assert render.markdown(reply).startswith("**青岛高新区 ")
+    assert "\n> 共394项" in render.markdown(reply)
+    assert render.slack_mrkdwn(reply).startswith("*青岛高新区 ") and "\n> 共394项" in render.slack_mrkdwn(reply)
+
+
+def test_a_question_full_of_mentions_is_not_echoed_as_mentions(bot):
+    reply = bot.ask("@channel @all @here 火星高新区 [p](//evil.example/p.png) 地区生产总值")
+    assert reply.status == "unknown"
+    for rendering in (render.markdown, render.hard_breaks, render.slack_mrkdwn):
+        assert not re.search(r"@(all|channel|here)", rendering(reply)) and "channel" in rendering(reply)

@@ -46,6 +46,7 @@ log = logging.getLogger("gaoxin.platforms.slack")
 WINDOW_S = 300  # Slack's documented window, and slack_sdk's SignatureVerifier's
 API_TIMEOUT_S = 10  # a Web API call; Slack's own deadline on us is 3 s, so a stuck call must not hang a worker
 CHAT = "gaoxin.chat"  # where the listeners find our Chat in Bolt's per-request context
+SIGNATURE = "gaoxin.signature"  # and the request's verified signature: a slash command's only id
 # A user mention as Slack sends it: <@U123>, <@W123> (Enterprise Grid), optionally <@U123|name>.
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 ANY = re.compile(r".*")
@@ -117,7 +118,8 @@ class Slack(Platform):
         except UnicodeDecodeError:
             raise Rejected(400, "the body is not UTF-8") from None
         try:
-            return BoltRequest(body=body, query=dict(req.args), headers=dict(req.headers), context={CHAT: chat})
+            context = {CHAT: chat, SIGNATURE: req.headers.get("X-Slack-Signature", "")}
+            return BoltRequest(body=body, query=dict(req.args), headers=dict(req.headers), context=context)
         except (ValueError, AttributeError, TypeError):  # bad JSON, or JSON that is not an object
             raise Rejected(400, "the body is neither a JSON object nor a Slack form") from None
 
@@ -134,10 +136,13 @@ class Slack(Platform):
     def _command(self, ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
         """A slash command: the answer is the acknowledgement's body, shown to the whole channel."""
         chat: Chat = context[CHAT]
+        # Commands are never retried and carry no id, but a captured one could be replayed within the 5-minute
+        # window: its signature (over timestamp and body) is unique to it, so it is the delivery id.
+        delivery = f"command:{context[SIGNATURE]}" if context.get(SIGNATURE) else None
         msg = Message(
-            self.name, None, str(command.get("text") or ""), command.get("user_id"), command.get("channel_id")
+            self.name, delivery, str(command.get("text") or ""), command.get("user_id"), command.get("channel_id")
         )
-        reply = chat.answer(msg)  # commands are never retried: no delivery id
+        reply = chat.answer(msg)
         if reply is None:
             ack()
             return
