@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,8 +105,14 @@ def _matches(g: GoldFact, c: Candidate) -> bool:
     )
 
 
-def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
-    """Compare candidates (only those from documents the gold covers) with the gold."""
+def score_facts(
+    gold: list[GoldFact], candidates: list[Candidate], canonical: Callable[[str | None], str | None] | None = None
+) -> FactScore:
+    """Compare candidates (only those from documents the gold covers) with the gold.
+
+    `canonical` names a zone one way (the gold README: 天津开发区 and 天津经开区 are one zone; a system may print
+    the gazetteer's name for the article's own)."""
+    canonical = canonical or (lambda zone: zone)
     docs = {g.doc for g in gold}
     cands = [c for c in candidates if c.doc in docs]
     used: set[int] = set()
@@ -120,7 +127,7 @@ def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
         used.add(hit)
         c = cands[hit]
         matched += 1
-        if c.zone == g.zone:
+        if canonical(c.zone) == canonical(g.zone):
             zone_ok += 1
         else:
             wrong_zone.append((g, c))
@@ -139,3 +146,19 @@ def score_facts(gold: list[GoldFact], candidates: list[Candidate]) -> FactScore:
         spurious=spurious,
         wrong_zone=wrong_zone,
     )
+
+
+def zone_namer(gaz) -> Callable[[str | None], str | None]:
+    """One name per zone: the gazetteer's for a listed zone in any of its printed forms, else the short form."""
+    from .page import short_form
+
+    def canonical(zone: str | None) -> str | None:
+        if not zone:
+            return zone
+        for name in (zone, short_form(zone)):
+            whole = [m.name for m in gaz.mentions(name) if m.start == 0 and m.end == len(name)]
+            if whole and whole[0] != name or name != zone:
+                return whole[0] if whole else name
+        return zone
+
+    return canonical

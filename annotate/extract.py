@@ -21,7 +21,7 @@ from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .segment import Article, segment
 from .text import Folded, SourceText, fold
-from .vocab import alternation, vocab
+from .vocab import alternation, page_words, vocab
 from .words import pos_tokenizer_for, tokenizer_for
 
 EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
@@ -162,6 +162,7 @@ class Extractor:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gaz = gazetteer or load_gazetteer()
+        page_words()  # a broken config/page.toml is reported now, not in the middle of a file
         self._last_rank_subject = ""
         self._section_period: str | None = None  # the period a section heading names (附件:2023年主要经济指标)
         self._list_zones: dict[Quantity, str] = {}  # the zones a 分别 list gives its values, per sentence
@@ -174,7 +175,7 @@ class Extractor:
         return [w for w in self.tokenizer.cut(text, HMM=False) if w.strip()]
 
     def articles(self, source: SourceText) -> list[Article]:
-        return segment(source.text, self.gaz)
+        return segment(source.text, self.gaz, source.meta.zone)
 
     def extract(self, source: SourceText, articles: list[Article] | None = None) -> list[Candidate]:
         """Every candidate fact in the file, repeated facts kept once (at their first occurrence)."""

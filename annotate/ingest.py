@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from store import IngestResult, NewArticle, NewDocument, NewFact, Store
 
 from .errors import InputError
 from .extract import EXTRACTOR_VERSION, Candidate, Extractor
+from .meta import PageMeta
 from .text import SourceText, read_source
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
@@ -34,21 +35,39 @@ def article_files(paths: list[Path]) -> list[Path]:
 
 def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> IngestResult:
     """Segment and extract one decoded file and store it (a no-op when its content and the extractor are unchanged)."""
-    if store.document_unchanged(source.path.name, source.sha256, EXTRACTOR_VERSION):
+    doc = NewDocument(
+        name=source.path.name,
+        path=str(source.path),
+        sha256=source.sha256,
+        encoding=source.encoding,
+        chars=len(source.text),
+        text=source.text,
+        extractor_version=EXTRACTOR_VERSION,
+        url=source.meta.url,
+        publisher=source.meta.publisher,
+        published=source.meta.published,
+        meta_zone=source.meta.zone,
+    )
+    if store.document_unchanged(doc):
         return IngestResult(source.path.name, "unchanged")
     articles = extractor.articles(source)
     candidates = extractor.extract(source, articles)
     return store.ingest_document(
-        NewDocument(
-            name=source.path.name,
-            path=str(source.path),
-            sha256=source.sha256,
-            encoding=source.encoding,
-            chars=len(source.text),
-            text=source.text,
-            extractor_version=EXTRACTOR_VERSION,
-        ),
-        [NewArticle(a.index, a.title, a.byline, a.zone, a.start, a.body_start, a.end) for a in articles],
+        doc,
+        [
+            NewArticle(
+                a.index,
+                a.title,
+                a.byline,
+                a.zone,
+                a.start,
+                a.body_start,
+                a.end,
+                a.zone_signal.source,
+                a.zone_signal.confidence if a.zone else None,
+            )  # fmt: skip
+            for a in articles
+        ],
         [to_new_fact(c) for c in candidates],
     )
 
@@ -62,13 +81,17 @@ def to_new_fact(c: Candidate) -> NewFact:
 
 
 def ingest_paths(
-    store: Store, paths: list[Path], extractor: Extractor
+    store: Store, paths: list[Path], extractor: Extractor, meta: PageMeta | None = None
 ) -> Iterator[tuple[Path, IngestResult | InputError]]:
-    """Ingest each file in its own transaction; a bad file is reported and the rest go on."""
+    """Ingest each file in its own transaction; a bad file is reported and the rest go on.
+
+    `meta` (the ingest options) fills or overrides each file's own front matter."""
     for path in paths:
         try:
             source = read_source(path)
         except InputError as exc:
             yield path, exc
             continue
+        if meta is not None:
+            source = replace(source, meta=source.meta.merged(meta))
         yield path, ingest_source(store, source, extractor)

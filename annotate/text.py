@@ -8,9 +8,11 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .errors import InputError
+from .meta import PageMeta, front_matter
 
 MAX_BYTES = 20 * 1024 * 1024  # a newspaper page is ~20 KB; 20 MB is a mistake, not a page
 
@@ -23,6 +25,7 @@ class SourceText:
     text: str
     sha256: str
     encoding: str  # "utf-8", "utf-8-sig", "gb18030"
+    meta: PageMeta = PageMeta()  # from the file's front matter (masked in `text`) and the ingest options
 
 
 def read_source(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
@@ -87,9 +90,10 @@ def decode_source(path: Path, data: bytes) -> SourceText:
             f"{path}: not text: control character U+{ord(control.group()):04X} on line {line}"
             " (only tabs, line breaks and page breaks are allowed)"
         )
+    meta, text = front_matter(text, f"{path}: ")
     if not text.strip():
         raise InputError(f"{path}: empty file")
-    return SourceText(path=path, text=text, sha256=digest, encoding=encoding)
+    return SourceText(path=path, text=text, sha256=digest, encoding=encoding, meta=meta)
 
 
 def _try(data: bytes, encoding: str) -> str | None:
@@ -101,6 +105,24 @@ def _try(data: bytes, encoding: str) -> str | None:
 
 # Control characters other than tab, line and page breaks (ESC starts terminal escapes, BEL rings): refused.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+@cache
+def _t2s_table() -> dict[int, str]:
+    """Traditional → simplified, character for character (so that offsets stay put): 區 → 区, 億 → 亿."""
+    import opencc
+
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # a phrase rule joined lines: fall back to one character at a time
+        t2s = opencc.OpenCC("t2s")
+        converted = [t2s.convert(c) for c in chars]
+    return {ord(c): s for c, s in zip(chars, converted) if s != c and len(s) == 1}
+
+
+def to_simplified(text: str) -> str:
+    """The text in simplified characters, one for one: the same length and offsets."""
+    return text.translate(_t2s_table())
 
 
 @dataclass(frozen=True, slots=True)

@@ -245,3 +245,40 @@ def vocab() -> Vocab:
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the vocabulary ({exc})") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class PageWords:
+    """config/page.toml: how a web page frames its article (dateline, source and date lines, furniture)."""
+
+    agencies: tuple[str, ...]
+    source_labels: tuple[str, ...]
+    date_labels: tuple[str, ...]
+    breadcrumb_starts: tuple[str, ...]
+    breadcrumb_separators: tuple[str, ...]
+    furniture: tuple[str, ...]
+    furniture_labels: tuple[str, ...]
+    related_headers: tuple[str, ...]
+    zone_words: Mapping[str, str]  # what a page calls its zone → the suffix it stands for
+    short_forms: Mapping[str, str]  # 高新技术产业开发区 → 高新区
+    english_kinds: tuple[tuple[str, str], ...]  # ("hi-tech", "高新区")
+
+
+@cache
+def page_words() -> PageWords:
+    """config/page.toml, read once; AnnotateError naming the file if it is broken."""
+    path = CONFIG_DIR / "page.toml"
+    try:
+        data = read_config(path)
+        lines = data["lines"]
+        return PageWords(
+            agencies=_words(data["dateline"], "agencies"),
+            **{k: _words(lines, k) for k in ("source_labels", "date_labels", "breadcrumb_starts",
+                                              "breadcrumb_separators", "furniture", "furniture_labels",
+                                              "related_headers")},
+            zone_words=_table(data, "zone_words"),
+            short_forms=_table(data, "short_forms"),
+            english_kinds=tuple((str(k["words"]), str(k["zone"])) for k in data["english"]["kinds"]),
+        )  # fmt: skip
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise AnnotateError(f"{path}: cannot load the page vocabulary ({exc})") from exc

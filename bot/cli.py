@@ -45,22 +45,40 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--zone", help="The zone the pages are about (wins over what the text suggests).")
+@click.option("--published", help="The pages' publication date, e.g. 2024-12-05: 今年, 去年, 上半年 are read from it.")
+@click.option("--source", "publisher", help="Who published the pages (a newspaper, a zone's committee).")
+@click.option("--url", help="The page's address (for one file).")
 @_db_option
-def ingest(paths: tuple[Path, ...], db_path: Path | None) -> None:
+def ingest(
+    paths: tuple[Path, ...], zone: str | None, published: str | None, publisher: str | None, url: str | None,
+    db_path: Path | None,
+) -> None:  # fmt: skip
     """Read article files (default: seeds/) and store their articles and candidate facts.
 
     Idempotent: an unchanged file changes nothing; a changed file gets new candidates and keeps
-    every fact a person has verified or rejected. Each file is one transaction.
+    every fact a person has verified or rejected. Each file is one transaction. A file may begin
+    with a front-matter block (url:, source:, published:, zone: between two --- lines); the
+    options fill or override it for every file given.
     """
     from tqdm import tqdm
 
     from annotate.extract import Extractor
     from annotate.ingest import article_files, ingest_paths
+    from annotate.meta import PageMeta, parse_date
 
     try:
         files = article_files(list(paths) or [DEFAULT_SEEDS])
+        meta = PageMeta(
+            url=url,
+            publisher=publisher,
+            zone=zone,
+            published=parse_date(published, "--published: ") if published else None,
+        )
     except AnnotateError as exc:
         raise click.ClickException(str(exc)) from exc
+    if url and len(files) > 1:
+        raise click.ClickException(f"--url names one page, but {len(files)} files were given")
     if not files:
         raise click.ClickException(f"no article files (*.txt) in {', '.join(map(str, paths or [DEFAULT_SEEDS]))}")
     store = _open(db_path)
@@ -68,7 +86,7 @@ def ingest(paths: tuple[Path, ...], db_path: Path | None) -> None:
     failed = 0
     bar = tqdm(total=len(files), unit="file", disable=len(files) < 10 or None, file=sys.stderr)
     try:
-        for path, result in ingest_paths(store, files, extractor):
+        for path, result in ingest_paths(store, files, extractor, meta if meta != PageMeta() else None):
             bar.update()
             if isinstance(result, AnnotateError):
                 failed += 1
@@ -172,7 +190,7 @@ def _fact_json(f) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> None:
     """Score extraction against the gold facts: recall, precision, zone accuracy, metric similarity."""
-    from annotate.evaluate import load_gold_facts, score_facts
+    from annotate.evaluate import load_gold_facts, score_facts, zone_namer
     from annotate.extract import Extractor
     from annotate.text import read_source
 
@@ -185,7 +203,7 @@ def evaluate(gold: Path | None, docs: Path, verbose: bool, as_json: bool) -> Non
         raise click.ClickException(str(exc)) from exc
     used = {g.doc for g in gold_facts}
     candidates = [c for name in sorted(used) for c in extractor.extract(sources[name])]
-    score = score_facts(gold_facts, candidates)
+    score = score_facts(gold_facts, candidates, zone_namer(extractor.gaz))
     queries = (
         _score_queries(gold / "dev_queries.jsonl", docs, extractor) if (gold / "dev_queries.jsonl").exists() else None
     )

@@ -33,6 +33,10 @@ class NewDocument:
     chars: int
     text: str | None = None
     extractor_version: str | None = None  # what extracted its candidates
+    url: str | None = None  # the page's metadata (front matter or ingest options)
+    publisher: str | None = None
+    published: str | None = None  # ISO date: anchors 今年, 去年, 上半年 …
+    meta_zone: str | None = None  # the zone the metadata names
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class NewArticle:
     start: int
     body_start: int
     end: int
+    zone_source: str | None = None  # headline, dateline, source line, menu, body, english, metadata
+    zone_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +207,16 @@ class Store(ReviewStore, DeliveryStore):
         row = self.db.execute("SELECT sha256 FROM documents WHERE name = ?", [name]).fetchone()
         return row[0] if row else None
 
-    def document_unchanged(self, name: str, sha256: str, extractor_version: str | None) -> bool:
-        """Whether the store holds this content, read by this extractor: then ingesting it again changes nothing."""
-        row = self.db.execute("SELECT sha256, extractor_version FROM documents WHERE name = ?", [name]).fetchone()
-        return row is not None and tuple(row) == (sha256, extractor_version)
+    def document_unchanged(self, doc: NewDocument) -> bool:
+        """Whether the store holds this content with this metadata, read by this extractor: then ingesting it
+        again changes nothing."""
+        row = self.db.execute(
+            "SELECT sha256, extractor_version, url, publisher, published, meta_zone FROM documents WHERE name = ?",
+            [doc.name],
+        ).fetchone()
+        return row is not None and tuple(row) == (
+            doc.sha256, doc.extractor_version, doc.url, doc.publisher, doc.published, doc.meta_zone
+        )  # fmt: skip
 
     def ingest_document(
         self, doc: NewDocument, articles: Iterable[NewArticle], candidates: Iterable[NewFact]
@@ -215,7 +227,7 @@ class Store(ReviewStore, DeliveryStore):
         extractor) replaces the articles and the machine candidates; verified and rejected facts are
         never touched, and a new candidate at the span of such a fact is not added twice.
         """
-        if self.document_unchanged(doc.name, doc.sha256, doc.extractor_version):
+        if self.document_unchanged(doc):
             return IngestResult(doc.name, "unchanged")
         now = _now()
         with self._write() as db:

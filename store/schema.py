@@ -193,3 +193,13 @@ def m007_label_studio_times(db: Database) -> None:
 
 def apply(db: Database) -> None:
     migrations.apply(db)
+
+
+@migrations()
+def m008_page_metadata(db: Database) -> None:
+    """A page's metadata (front matter or `gaoxin ingest --url/--source/--published/--zone`), and where each
+    article's zone was found (headline, dateline, source line, body, metadata) with a confidence."""
+    for column in ("url", "publisher", "published", "meta_zone"):
+        db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN zone_source TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN zone_confidence REAL")
