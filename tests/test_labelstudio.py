@@ -235,3 +235,20 @@ def test_annotate_commands(ls_server, own_store, monkeypatch):
     assert down.exit_code == 1 and "not reachable" in down.output and "Traceback" not in down.output
     link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=title)
     link.ls.projects.delete(id=link.project_id(create=False))  # leave the shared server as the other tests expect
+
+
+def test_resubmitting_the_same_rejection_after_another_verdict_wins(loop):
+    task = loop.task_with("394项")
+    result = loop.prediction(task)
+    rid = _region(result, "394项")
+    span = next(i["value"] for i in result if i.get("id") == rid and i.get("from_name") == "label")
+    reject = result + [{"id": rid, "from_name": "verdict", "to_name": "text", "type": "choices",
+                        "value": {"start": span["start"], "end": span["end"], "choices": ["错误"]}}]  # fmt: skip
+    first = loop.submit(task, reject)
+    assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
+    loop.submit(task, result)  # a second annotation verifies it
+    assert _wait_for(lambda: "已核实" in loop.ask()["text"])
+    loop.link.ls.annotations.update(id=first.id, result=reject)  # the first one submitted again, unchanged
+    assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
+    assert loop.link.pull(loop.store).applied == 0  # the pull agrees with what the webhooks did
+    assert [f.status for f in loop.store.facts(zone="青岛高新区") if f.value == 394] == ["rejected"]
