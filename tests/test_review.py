@@ -364,3 +364,16 @@ def test_every_predicted_region_deleted_and_one_added_rejects_the_candidates_whe
     assert sorted((d.fact_id or 0, d.action) for d in decisions) == [(0, "added"), (1, "rejected"), (2, "rejected")]
     decisions, _ = read_annotation(added, p)  # started from scratch: judges no candidate
     assert [(d.fact_id, d.action) for d in decisions] == [(None, "added")]
+
+
+def test_a_late_webhook_of_an_older_version_does_not_bring_a_deleted_annotation_back(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    apply_webhook(store, {"action": "ANNOTATIONS_DELETED", "annotations": [{"id": 1}]})
+    assert _status(store, fact) == "candidate"
+    late = apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A10"], "task": {"id": 77}})
+    assert late["outcome"] == "stale" and _status(store, fact) == "candidate"
+    assert store.review_status().annotations == 0
