@@ -271,7 +271,8 @@ def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int
     if ann.get("was_cancelled"):  # a skipped task: no verdict on any of its facts
         result, decisions, refused = [], [], []
     else:
-        decisions, refused = read_annotation(result, passage_for_task(store, rec))
+        passage = passage_for_task(store, rec)
+        decisions, refused = read_annotation(result, passage, from_prediction=bool(ann.get("parent_prediction")))
     for reason in refused:
         log.warning("annotation %s on task %s: refused %s", ann.get("id"), rec.task_id, reason)
     reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]

@@ -154,8 +154,14 @@ def result_hash(result: list[dict]) -> str:
     return hashlib.sha256(json.dumps(result, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def read_annotation(result: list[dict], passage: Passage) -> tuple[list[Decision], list[str]]:
-    """Turn an annotation's result into decisions about the passage's facts, and reasons for what was refused."""
+def read_annotation(
+    result: list[dict], passage: Passage, *, from_prediction: bool = False
+) -> tuple[list[Decision], list[str]]:
+    """Turn an annotation's result into decisions about the passage's facts, and reasons for what was refused.
+
+    `from_prediction`: Label Studio says the annotation was started from the prediction (`parent_prediction`),
+    so a candidate without its region in the result was deleted, even if no predicted region is left.
+    """
     regions: dict[str, dict[str, dict]] = {}
     relations: dict[str, list[str]] = {}
     refused: list[str] = []
@@ -175,10 +181,11 @@ def read_annotation(result: list[dict], passage: Passage) -> tuple[list[Decision
     decisions: list[Decision] = []
     seen: set[int] = set()
     # An empty result is every predicted region deleted ("deleting a predicted region rejects its candidate",
-    # all of them included); a result made only of new regions was started from scratch and judges no candidate.
-    based_on_prediction = result == [] or any(
+    # all of them included); a result made only of new regions, not started from the prediction, judges none.
+    kept_a_predicted_region = any(
         (it.get("origin") == "prediction") or str(it.get("id", "")) in by_id for it in result if isinstance(it, dict)
     )
+    based_on_prediction = from_prediction or result == [] or kept_a_predicted_region
     for rid, parts in regions.items():
         label = parts.get("label", {})
         if VALUE not in (label.get("labels") or []):

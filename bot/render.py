@@ -23,6 +23,14 @@ def plain(reply: Reply) -> str:
     return reply.text
 
 
+def feishu_text(reply: Reply) -> str:
+    """Feishu's `text` message: plain text, but `<at user_id="all">` in it mentions everyone; the bot writes none."""
+    return _FEISHU_AT.sub("<" + markup.ZWSP, reply.text)
+
+
+_FEISHU_AT = re.compile(r"<(?=at\b)", re.IGNORECASE)
+
+
 def title(reply: Reply) -> str:
     """The first line of the reply, short enough for a notification or a DingTalk markdown title."""
     first = reply.text.split("\n", 1)[0].strip()

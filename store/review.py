@@ -144,11 +144,14 @@ class ReviewStore:
         row = self.db.execute(
             "SELECT result_hash, deleted, updated_at FROM ls_annotations WHERE annotation_id = ?", [annotation_id]
         ).fetchone()
-        if row and not row[1]:
+        if row:
             version, known = (updated_at, result_hash), (row[2] or "", row[0] or "")
-            if version == known:
+            if version == known and not row[1]:
                 return ApplyResult("unchanged")
-            if version < known:  # two results saved at the same moment (never seen): the hash decides, in any order
+            # Older: stale, also for a deleted annotation (a late webhook does not bring it back; the same version
+            # does, since a pull that raced a new annotation may have taken it for deleted). Two results saved at
+            # the same moment (never seen) are ordered by their hash, the same way in any order.
+            if version < known:
                 return ApplyResult("stale")
         now = _now()
         with self._write() as db:

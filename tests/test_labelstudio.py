@@ -235,3 +235,43 @@ def test_annotate_commands(ls_server, own_store, monkeypatch):
     assert down.exit_code == 1 and "not reachable" in down.output and "Traceback" not in down.output
     link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=title)
     link.ls.projects.delete(id=link.project_id(create=False))  # leave the shared server as the other tests expect
+
+
+def test_resubmitting_the_same_rejection_after_another_verdict_wins(loop):
+    task = loop.task_with("394项")
+    result = loop.prediction(task)
+    rid = _region(result, "394项")
+    span = next(i["value"] for i in result if i.get("id") == rid and i.get("from_name") == "label")
+    reject = result + [{"id": rid, "from_name": "verdict", "to_name": "text", "type": "choices",
+                        "value": {"start": span["start"], "end": span["end"], "choices": ["错误"]}}]  # fmt: skip
+    first = loop.submit(task, reject)
+    assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
+    loop.submit(task, result)  # a second annotation verifies it
+    assert _wait_for(lambda: "已核实" in loop.ask()["text"])
+    loop.link.ls.annotations.update(id=first.id, result=reject)  # the first one submitted again, unchanged
+    assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
+    assert loop.link.pull(loop.store).applied == 0  # the pull agrees with what the webhooks did
+    assert [f.status for f in loop.store.facts(zone="青岛高新区") if f.value == 394] == ["rejected"]
+
+
+def test_deleting_every_region_rejects_the_passage_candidates(loop):
+    task = loop.task_with("394项")
+    ann = loop.submit(task, loop.prediction(task))
+    assert _wait_for(lambda: "已核实" in loop.ask()["text"])
+    loop.link.ls.annotations.update(id=ann.id, result=[])  # every region deleted, then submitted
+    assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
+    assert [f.status for f in loop.store.facts(zone="青岛高新区") if f.value == 394] == ["rejected"]
+
+
+def test_started_from_the_prediction_with_only_a_new_region_left_rejects_the_candidates(loop):
+    task = loop.task_with("394项")
+    text = task.data["text"]
+    start = text.index("4级")
+    added = [{"id": "new1", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
+              "value": {"start": start, "end": start + 2, "text": "4级", "labels": ["数值"]}},
+             {"id": "new1", "from_name": "metric", "to_name": "text", "type": "textarea", "origin": "manual",
+              "value": {"start": start, "end": start + 2, "text": ["委托赋权行政层级数"]}}]  # fmt: skip
+    prediction = next(iter(loop.link.ls.predictions.list(task=task.id)))
+    loop.link.ls.annotations.create(id=task.id, result=added, parent_prediction=prediction.id, was_cancelled=False)
+    assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
+    assert [f.status for f in loop.store.facts(zone="青岛高新区") if f.value == 394] == ["rejected"]

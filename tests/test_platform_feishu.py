@@ -424,3 +424,15 @@ def test_a_malformed_domain_stops_the_start(domain):
 def test_lark_oapi_is_not_imported_until_needed():
     code = "import sys, bot.platforms.feishu; assert 'lark_oapi' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+
+
+def test_a_one_line_reply_carrying_an_at_tag_pings_nobody():
+    """Feishu's text messages turn <at user_id="all"></at> into an @all: text the bot did not write must not."""
+    from bot.answer import Reply
+    from bot.platforms.feishu import _content
+
+    hostile = '文章里没有找到“<at user_id="all">所有人</at><AT user_id="ou_1"></at>”相关的数据。'
+    msg_type, content = _content(Reply("unknown", hostile, hostile))
+    text = json.loads(content)["text"]
+    assert msg_type == "text" and not re.search(r"<at\b", text, re.IGNORECASE)
+    assert 'user_id="all">所有人' in text  # still readable

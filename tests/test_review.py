@@ -349,3 +349,31 @@ def test_an_infinite_correction_never_reaches_the_store_or_the_answer(reviewed):
     assert reply["refused"] == 1 and store.review_status().refusals == 1
     kept = next(f for f in store.facts(zone="青岛高新区") if f.id == fact.id)
     assert (kept.value, kept.status) == (394, "candidate")
+
+
+def test_every_predicted_region_deleted_and_one_added_rejects_the_candidates_when_started_from_the_prediction():
+    p = passage()
+    start = TEXT.index("统计")
+    added = [{"id": "x1", "from_name": "label", "to_name": "text", "type": "labels", "origin": "manual",
+              "value": {"start": start, "end": start + 2, "text": "统计", "labels": ["数值"]}},
+             {"id": "x1", "from_name": "value", "to_name": "text", "type": "textarea", "origin": "manual",
+              "value": {"start": start, "end": start + 2, "text": ["2"]}},
+             {"id": "x1", "from_name": "metric", "to_name": "text", "type": "textarea", "origin": "manual",
+              "value": {"start": start, "end": start + 2, "text": ["统计次数"]}}]  # fmt: skip
+    decisions, _ = read_annotation(added, p, from_prediction=True)  # the UI records the prediction it started from
+    assert sorted((d.fact_id or 0, d.action) for d in decisions) == [(0, "added"), (1, "rejected"), (2, "rejected")]
+    decisions, _ = read_annotation(added, p)  # started from scratch: judges no candidate
+    assert [(d.fact_id, d.action) for d in decisions] == [(None, "added")]
+
+
+def test_a_late_webhook_of_an_older_version_does_not_bring_a_deleted_annotation_back(reviewed):
+    from annotate.labelstudio import apply_webhook
+
+    store, fact = reviewed
+    events = _a_rejects_b_verifies_a_resubmits(store, fact)
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A12"], "task": {"id": 77}})
+    apply_webhook(store, {"action": "ANNOTATIONS_DELETED", "annotations": [{"id": 1}]})
+    assert _status(store, fact) == "candidate"
+    late = apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A10"], "task": {"id": 77}})
+    assert late["outcome"] == "stale" and _status(store, fact) == "candidate"
+    assert store.review_status().annotations == 0

@@ -415,3 +415,21 @@ def test_threads_sharing_one_store_take_turns_to_write(store):
         t.join()
     assert errors == []
     assert store.deliveries("test") == 400
+
+
+def test_migration_m007_spells_stored_label_studio_times_alike(tmp_path):
+    from sqlite_utils import Database
+
+    from store.schema import m007_label_studio_times
+
+    db = Database(tmp_path / "old.db")
+    db.execute("CREATE TABLE ls_annotations (annotation_id INTEGER PRIMARY KEY, updated_at TEXT)")
+    db.execute("INSERT INTO ls_annotations VALUES (1, '2026-01-01T10:00:00.5Z'), (2, '2026-01-01 18:00:01+08:00')")
+    db.execute("INSERT INTO ls_annotations VALUES (3, 'not a time'), (4, NULL)")
+    m007_label_studio_times(db)
+    assert [r[0] for r in db.execute("SELECT updated_at FROM ls_annotations ORDER BY annotation_id")] == [
+        "2026-01-01T10:00:00.500000+00:00",
+        "2026-01-01T10:00:01.000000+00:00",
+        "not a time",
+        None,
+    ]

@@ -289,4 +289,4 @@ def _content(reply: Reply) -> tuple[str, str]:
     if sum(1 for line in reply.text.split("\n") if line.strip()) > 1:
         return "post", json.dumps(render.rich_text(reply), ensure_ascii=False)
     # A post would be a bare title with no paragraphs (EMPTY, NOT_TEXT …): plain text reads better.
-    return "text", json.dumps({"text": render.plain(reply)}, ensure_ascii=False)
+    return "text", json.dumps({"text": render.feishu_text(reply)}, ensure_ascii=False)
