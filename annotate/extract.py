@@ -70,6 +70,7 @@ _GENERIC = set(_V.metric_words.generic)
 _ADVERBS = set(_V.metric_words.adverbs)
 _NOUN_SUFFIX = set(_V.metric_words.noun_suffixes)
 _COUNT_SUFFIX = _V.metric_words.count_suffixes
+_COUNT_WORD_AT_END = re.compile(f"({alternation(_V.metric_words.count_words)})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,7 +463,7 @@ class Extractor:
                 and _unit_family(q.unit) == _unit_family(base_unit)
             ):
                 return _join_base(base, "总数"), 0.7  # 新增上市企业5家,累计达到47家: the total, not the newcomers
-            if metric in ("新增", "净增", "新认定") and _unit_family(q.unit) == _unit_family(base_unit):
+            if metric in _V.newcomers.predicates and _unit_family(q.unit) == _unit_family(base_unit):
                 return metric + _FLOW_PREFIX.sub("", base), 0.7  # 拥有高企2615家,比上年净增312家
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
             if q.unit == "%" and re.search(r"完成了?$", left):
@@ -649,7 +650,7 @@ def _without(text: str, start: int, end: int, qs: list[Quantity]) -> str:
 
 
 def _measure_word(unit: str) -> str:
-    if unit.endswith(("平方米", "亩", "公顷", "平方公里")):
+    if unit.endswith(_V.units.area):
         return "面积"
     if unit.endswith("元"):
         return "" if unit else ""
@@ -856,17 +857,15 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         growth = None  # 提升至2500亿元: the level it reaches, not a change
     if growth and not (growth.group() == "净增" and q.unit.lstrip(_SCALE_CHARS) in COUNT_UNITS):
         return "growth"  # (净增695家 is a count of newcomers, a level, as 新增 is)
-    if q.unit in ("%", "比例", "成", "‰", "个百分点"):
+    if q.unit in _SHARE_UNITS:  # (倍 is "other", above)
         return "share"
-    if q.unit in ("个工作日", "天", "个月", "小时", "分钟", "年") or re.search(
-        r"由$|压缩至$|缩减至$|缩短至$|降至$", left
-    ):
+    if q.unit in _V.units.time or re.search(r"由$|压缩至$|缩减至$|缩短至$|降至$", left):
         return "other"
     return "level"
 
 
 def _core(metric: str) -> str:
-    return re.sub(r"(数量|总数|数)$", "", metric)
+    return _COUNT_WORD_AT_END.sub("", metric)
 
 
 def _same_fact(a: Candidate, b: Candidate) -> bool:

@@ -185,7 +185,7 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         or re.match(r"(?:措施|举措|意见|新政|政策|硬措施)", text[m.end() : m.end() + 3])
     ):
         return None  # 产业促进政策20条, 降低实体经济成本22条措施: the name of a policy document
-    if unit in ("个", "项", "种", "类") and _in_quotes(text, m.start()) and not re.match(r"\d", m.group()):
+    if unit in _V.units.slogan_counts and _in_quotes(text, m.start()) and not re.match(r"\d", m.group()):
         return None
     qualifier = PREFIX_QUALIFIERS.get(prefix) or SUFFIX_QUALIFIERS.get(suffix) or SUFFIX_QUALIFIERS.get(mid) or "exact"
     full_unit = scale + unit

@@ -47,6 +47,8 @@ class Units:
     count: frozenset[str]
     time: frozenset[str]
     share: tuple[str, ...]
+    area: tuple[str, ...]
+    slogan_counts: frozenset[str]
     scales: tuple[str, ...]
     scale_chars: str
     money_scales: tuple[str, ...]
@@ -94,6 +96,7 @@ class Newcomers:
 
     prefixes: tuple[str, ...]
     modifiers: tuple[str, ...]
+    predicates: tuple[str, ...]
     kept: tuple[str, ...]
 
 
@@ -130,6 +133,7 @@ class MetricWords:
     adverbs: frozenset[str]
     noun_suffixes: frozenset[str]
     count_suffixes: tuple[str, ...]
+    count_words: tuple[str, ...]
     domain_words: tuple[str, ...]
 
 
@@ -194,6 +198,8 @@ def vocab() -> Vocab:
                 count=frozenset(_words(u, "count")),
                 time=frozenset(_words(u, "time")),
                 share=_words(u, "share"),
+                area=_words(u, "area"),
+                slogan_counts=frozenset(_words(u, "slogan_counts")),
                 scales=_words(u, "scales"),
                 scale_chars=str(u["scale_chars"]),
                 money_scales=_words(u, "money_scales"),
@@ -236,7 +242,7 @@ def vocab() -> Vocab:
             ),
             metric_words=MetricWords(
                 **{
-                    k: (tuple if k in ("verbs_only", "count_suffixes", "domain_words") else frozenset)(
+                    k: (tuple if k in ("verbs_only", "count_suffixes", "count_words", "domain_words") else frozenset)(
                         _words(data["metric_words"], k)
                     )
                     for k in MetricWords.__slots__
