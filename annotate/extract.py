@@ -29,9 +29,6 @@ EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: store
 _V = vocab()
 _SCALE_CHARS = _V.units.scale_chars  # 万家 counts as 家 does
 _SHARE_UNITS = _V.units.share
-
-_SENTENCE_END = "。!?"
-_CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
 _PERIOD = re.compile(
     r"(?P<range>(?P<y1>\d{4})年(?P<m1>\d{1,2})\s*[-~—–至到]\s*(?P<m2>\d{1,2})月)"
     r"|(?P<yend>(?P<y2>\d{4})年(?:年)?(?:底|末))"
@@ -39,13 +36,17 @@ _PERIOD = re.compile(
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
-    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|上年末|上年底|上年同期|去年同期|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
+    rf"|(?P<word>{alternation(_V.period_words, unless_ending=_V.not_periods)}"
+    r"|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
+
+_SENTENCE_END = "。!?"
+_CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
 _DETACHED_QUALIFIER = re.compile(
     rf"({alternation(_V.qualifiers.detached)})(?:占)?(?:该|全)?[\u4e00-\u9fff]{{0,5}}?(?:市|省|州|县|区)(?:的)?$"
 )
 _NATIONAL_SUBJECT = re.compile(
-    r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
+    f"(?:{alternation(_V.national_bodies)})(?:网站|官网)?.{{0,4}}(?:{alternation(_V.national_acts)})|全国|我国"
 )
 _GROWTH_WORDS = (*_V.growth.changes, *_V.growth.increases)
 _GROWTH = re.compile(f"(同比)?({alternation(_GROWTH_WORDS, unless=_V.growth.not_growth)})")
@@ -70,6 +71,7 @@ _GENERIC = set(_V.metric_words.generic)
 _ADVERBS = set(_V.metric_words.adverbs)
 _NOUN_SUFFIX = set(_V.metric_words.noun_suffixes)
 _COUNT_SUFFIX = _V.metric_words.count_suffixes
+_SUBJECT_TAIL = re.compile(rf"(?<=[\u4e00-\u9fff]{{2}})({alternation(_V.metric_words.subject_tails)})$")
 _COUNT_WORD_AT_END = re.compile(f"({alternation(_V.metric_words.count_words)})$")
 
 
@@ -510,7 +512,7 @@ class Extractor:
             words.pop(0)
         while words and (words[-1] in _TRAIL_STOP or not _has_han(words[-1])):
             words.pop()
-        return re.sub(r"(?<=[\u4e00-\u9fff]{2})(达到|达|为|超|约|近)$", "", "".join(words).strip("、"))
+        return _SUBJECT_TAIL.sub("", "".join(words).strip("、"))
 
     @property
     def _pos(self) -> jieba.posseg.POSTokenizer:
@@ -518,7 +520,7 @@ class Extractor:
 
     def _ends_with_verb(self, left: str) -> bool:
         words = [w for w in self._pos.cut(self._clean(left)[-6:], HMM=False) if w.word.strip()]
-        while words and words[-1].word in ("了", "总计", "共计", "共", "累计", "合计"):
+        while words and words[-1].word in _V.metric_words.before_verb:
             words.pop()
         return bool(words) and words[-1].flag.startswith("v") and words[-1].flag != "vn"
 
@@ -552,7 +554,7 @@ class Extractor:
         words = self.words(self._clean(left))
         while words and words[-1] in _TRAIL_STOP - {"占"}:
             words.pop()
-        while words and words[0] in ("均", "分别", "并", "且", "也", "还"):
+        while words and words[0] in _V.metric_words.predicate_leads:
             words.pop(0)
         return "".join(words)
 

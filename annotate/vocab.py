@@ -28,14 +28,15 @@ def read_config(name: str | Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def alternation(words: Iterable[str], unless: Iterable[str] = ()) -> str:
-    """A regex alternation of the words in their order; a word is not matched where it begins one of `unless`
-    (增加 but not 增加值)."""
-    unless = tuple(unless)
+def alternation(words: Iterable[str], unless: Iterable[str] = (), unless_ending: Iterable[str] = ()) -> str:
+    """A regex alternation of the words in their order. A word is not matched where it begins one of `unless`
+    (增加 but not 增加值), nor where it ends one of `unless_ending` (目前 but not 项目前)."""
+    unless, unless_ending = tuple(unless), tuple(unless_ending)
     out = []
     for w in words:
+        heads = "".join(f"(?<!{re.escape(u[: -len(w)])})" for u in unless_ending if u.endswith(w) and u != w)
         tails = [u[len(w) :] for u in unless if u.startswith(w) and u != w]
-        out.append(re.escape(w) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else ""))
+        out.append(heads + re.escape(w) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else ""))
     return "|".join(out)
 
 
@@ -134,6 +135,9 @@ class MetricWords:
     noun_suffixes: frozenset[str]
     count_suffixes: tuple[str, ...]
     count_words: tuple[str, ...]
+    subject_tails: tuple[str, ...]
+    before_verb: frozenset[str]
+    predicate_leads: frozenset[str]
     domain_words: tuple[str, ...]
 
 
@@ -169,6 +173,10 @@ class Vocab:
     part_markers: tuple[str, ...]
     per_unit: tuple[str, ...]
     relative_years: Mapping[str, int]  # 去年 → 1 year back
+    period_words: tuple[str, ...]
+    not_periods: tuple[str, ...]
+    national_bodies: tuple[str, ...]
+    national_acts: tuple[str, ...]
     intents: Intents
     metric_words: MetricWords
     zones: ZoneWords
@@ -231,6 +239,10 @@ def vocab() -> Vocab:
             share_in_questions=_words(data["share"], "in_questions"),
             part_markers=_words(data["parts"], "markers"),
             per_unit=_words(data["parts"], "per_unit"),
+            period_words=_words(data["periods"], "words"),
+            not_periods=_words(data["periods"], "not_periods"),
+            national_bodies=_words(data["zones"], "national_bodies"),
+            national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
             intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
             zones=ZoneWords(
@@ -242,9 +254,11 @@ def vocab() -> Vocab:
             ),
             metric_words=MetricWords(
                 **{
-                    k: (tuple if k in ("verbs_only", "count_suffixes", "count_words", "domain_words") else frozenset)(
-                        _words(data["metric_words"], k)
-                    )
+                    k: (
+                        tuple
+                        if k in ("verbs_only", "count_suffixes", "count_words", "subject_tails", "domain_words")
+                        else frozenset
+                    )(_words(data["metric_words"], k))
                     for k in MetricWords.__slots__
                 }
             ),
