@@ -32,7 +32,7 @@ _SHARE_UNITS = _V.units.share
 _PERIOD = re.compile(
     r"(?P<range>(?P<y1>\d{4})年(?P<m1>\d{1,2})\s*[-~—–至到]\s*(?P<m2>\d{1,2})月)"
     r"|(?P<yend>(?P<y2>\d{4})年(?:年)?(?:底|末))"
-    r"|(?P<ypart>(?P<y3>\d{4})年(?:前三季度|上半年|下半年|第?[一二三四]季度))"
+    rf"|(?P<ypart>(?P<y3>\d{{4}})年(?:{alternation(_V.part_months)}))"
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
@@ -42,6 +42,8 @@ _PERIOD = re.compile(
 
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
+_BASELINE_BEFORE = re.compile(f"({alternation(_V.baseline_words)})$")  # 较2012年: a baseline
+_RANK_VERB = re.compile(f"(分别)?({alternation(_V.rank_verbs)})$")
 _DETACHED_QUALIFIER = re.compile(
     rf"({alternation(_V.qualifiers.detached)})(?:占)?(?:该|全)?[\u4e00-\u9fff]{{0,5}}?(?:市|省|州|县|区)(?:的)?$"
 )
@@ -206,9 +208,7 @@ class Extractor:
         # 生物医药产业实现营业收入 names 生物医药产业营业收入: the verb between a subject and its measure goes
         metric = _VERB_BEFORE_MEASURE.sub("", metric)
         if f.kind == "rank":  # 分别位列 (第4位), 综合得分位列 (第1位): a rank's name ends in 排名, not in its verb
-            metric = re.sub(r"(分别)?(位列|位居|居|排在|排)$", "", metric) + (
-                "排名" if not metric.endswith("排名") else ""
-            )
+            metric = _RANK_VERB.sub("", metric) + ("排名" if not metric.endswith("排名") else "")
         if f.entity and metric.startswith(f.entity) and len(metric) - len(f.entity) >= 3:
             metric = metric[len(f.entity) :]  # the entity is its own field: 天印健康创新园项目 + 总建筑面积
         return Candidate(
@@ -372,7 +372,7 @@ class Extractor:
                 and not _CHANGE_AT_END.search(metric)
             ):
                 metric += "数量"
-            elif _measure_word(q.unit) == "面积" and not metric.endswith(("面积", "占地", "用地")):
+            elif _measure_word(q.unit) == "面积" and not metric.endswith(_V.units.area_words):
                 metric += "面积"  # 在建厂房40万平方米: an area, as 厂房数量 is a count
             kind = _kind(text[s0 : q.start], left, right, q, metric)
             if q not in lists and "占" not in metric and q.unit != "倍":
@@ -770,7 +770,7 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
     for m in _PERIOD.finditer(before):
         if m.start() < clause_start and _CLAUSE_SCOPED.match(m.group()):
             continue
-        if re.search(r"(较|比|与|同|相比|自|从)$", before[: m.start()]):
+        if _BASELINE_BEFORE.search(before[: m.start()]):
             continue  # 较2012年翻了两番: a baseline, not the figure's period
         if m.group("year") and _NAMED_BY_YEAR.match(before, m.end()):
             continue  # 衔接2021年发展情况: a year naming a reference, not the figure's time (a list's year is: 2021年度名单)
@@ -814,8 +814,7 @@ def _headline_year(title: str) -> str | None:
     return years.pop() if len(years) == 1 and "工作报告" not in title else None
 
 
-_PART_MONTHS = {"一季度": "1~3", "第一季度": "1~3", "二季度": "4~6", "第二季度": "4~6", "三季度": "7~9", "第三季度": "7~9",
-                "四季度": "10~12", "第四季度": "10~12", "前三季度": "1~9", "上半年": "1~6", "下半年": "7~12"}  # fmt: skip
+_PART_MONTHS = _V.part_months  # 一季度 → 1~3
 
 
 def _quarter_months(year: str, part: str) -> str:
@@ -833,7 +832,7 @@ def _headline_period(title: str) -> str | None:
     m = re.search(year + r"年(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})月", title)
     if m:
         return f"{year}-{int(m.group(1))}~{int(m.group(2))}"
-    part = re.search(year + r"年(前三季度|上半年|下半年|第?[一二三四]季度)", title)
+    part = re.search(f"{year}年({alternation(_PART_MONTHS)})", title)
     return _quarter_months(year, part.group(1)) if part else year
 
 

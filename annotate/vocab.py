@@ -49,6 +49,9 @@ class Units:
     time: frozenset[str]
     share: tuple[str, ...]
     area: tuple[str, ...]
+    area_words: tuple[str, ...]
+    policy_before: tuple[str, ...]
+    policy_after: tuple[str, ...]
     slogan_counts: frozenset[str]
     scales: tuple[str, ...]
     scale_chars: str
@@ -175,6 +178,9 @@ class Vocab:
     relative_years: Mapping[str, int]  # 去年 → 1 year back
     period_words: tuple[str, ...]
     not_periods: tuple[str, ...]
+    baseline_words: tuple[str, ...]
+    part_months: Mapping[str, str]  # 一季度 → 1~3
+    rank_verbs: tuple[str, ...]
     national_bodies: tuple[str, ...]
     national_acts: tuple[str, ...]
     intents: Intents
@@ -207,6 +213,9 @@ def vocab() -> Vocab:
                 time=frozenset(_words(u, "time")),
                 share=_words(u, "share"),
                 area=_words(u, "area"),
+                area_words=_words(u, "area_words"),
+                policy_before=_words(u["policy"], "before"),
+                policy_after=_words(u["policy"], "after"),
                 slogan_counts=frozenset(_words(u, "slogan_counts")),
                 scales=_words(u, "scales"),
                 scale_chars=str(u["scale_chars"]),
@@ -241,6 +250,9 @@ def vocab() -> Vocab:
             per_unit=_words(data["parts"], "per_unit"),
             period_words=_words(data["periods"], "words"),
             not_periods=_words(data["periods"], "not_periods"),
+            baseline_words=_words(data["periods"], "baseline_words"),
+            part_months=_table(data["periods"], "part_months"),
+            rank_verbs=_words(data["rank"], "verbs"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
