@@ -108,6 +108,21 @@ def test_no_word_list_is_defined_twice():
     assert not found, "word lists belong in config/vocab.toml, read through annotate/vocab.py:\n" + "\n".join(found)
 
 
+def test_no_word_list_is_written_twice_in_python():
+    """Two literals of the same three or more words, in annotate/ or bot/, are one list to put in config/."""
+    seen: dict[frozenset[str], str] = {}
+    twice = []
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            words = literal_words(node)
+            if words:
+                where = f"{path.name}:{node.lineno}"
+                if frozenset(words) in seen:
+                    twice.append(f"{seen[frozenset(words)]} and {where}: {'|'.join(words)}")
+                seen.setdefault(frozenset(words), where)
+    assert not twice, twice
+
+
 @pytest.mark.parametrize(
     "source",
     [
