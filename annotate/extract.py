@@ -29,23 +29,26 @@ EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: store
 _V = vocab()
 _SCALE_CHARS = _V.units.scale_chars  # 万家 counts as 家 does
 _SHARE_UNITS = _V.units.share
-
-_SENTENCE_END = "。!?"
-_CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
 _PERIOD = re.compile(
     r"(?P<range>(?P<y1>\d{4})年(?P<m1>\d{1,2})\s*[-~—–至到]\s*(?P<m2>\d{1,2})月)"
     r"|(?P<yend>(?P<y2>\d{4})年(?:年)?(?:底|末))"
-    r"|(?P<ypart>(?P<y3>\d{4})年(?:前三季度|上半年|下半年|第?[一二三四]季度))"
+    rf"|(?P<ypart>(?P<y3>\d{{4}})年(?:{alternation(_V.part_months)}))"
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
-    r"|(?P<word>截至目前|(?<!项)目前|当前|今年|上年末|上年底|上年同期|去年同期|去年|上年|全年|年末|年底|每年|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
+    rf"|(?P<word>{alternation(_V.period_words, unless_ending=_V.not_periods)}"
+    r"|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
+
+_SENTENCE_END = "。!?"
+_CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
+_BASELINE_BEFORE = re.compile(f"({alternation(_V.baseline_words)})$")  # 较2012年: a baseline
+_RANK_VERB = re.compile(f"(分别)?({alternation(_V.rank_verbs)})$")
 _DETACHED_QUALIFIER = re.compile(
     rf"({alternation(_V.qualifiers.detached)})(?:占)?(?:该|全)?[\u4e00-\u9fff]{{0,5}}?(?:市|省|州|县|区)(?:的)?$"
 )
 _NATIONAL_SUBJECT = re.compile(
-    r"(?:工信部|工业和信息化部|科技部|国务院|国家发改委|商务部|财政部|火炬中心)(?:网站|官网)?.{0,4}(?:发布|公布|公示|认定|批准|印发|通报)|全国|我国"
+    f"(?:{alternation(_V.national_bodies)})(?:网站|官网)?.{{0,4}}(?:{alternation(_V.national_acts)})|全国|我国"
 )
 _GROWTH_WORDS = (*_V.growth.changes, *_V.growth.increases)
 _GROWTH = re.compile(f"(同比)?({alternation(_GROWTH_WORDS, unless=_V.growth.not_growth)})")
@@ -70,6 +73,8 @@ _GENERIC = set(_V.metric_words.generic)
 _ADVERBS = set(_V.metric_words.adverbs)
 _NOUN_SUFFIX = set(_V.metric_words.noun_suffixes)
 _COUNT_SUFFIX = _V.metric_words.count_suffixes
+_SUBJECT_TAIL = re.compile(rf"(?<=[\u4e00-\u9fff]{{2}})({alternation(_V.metric_words.subject_tails)})$")
+_COUNT_WORD_AT_END = re.compile(f"({alternation(_V.metric_words.count_words)})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,9 +209,7 @@ class Extractor:
         # 生物医药产业实现营业收入 names 生物医药产业营业收入: the verb between a subject and its measure goes
         metric = _VERB_BEFORE_MEASURE.sub("", metric)
         if f.kind == "rank":  # 分别位列 (第4位), 综合得分位列 (第1位): a rank's name ends in 排名, not in its verb
-            metric = re.sub(r"(分别)?(位列|位居|居|排在|排)$", "", metric) + (
-                "排名" if not metric.endswith("排名") else ""
-            )
+            metric = _RANK_VERB.sub("", metric) + ("排名" if not metric.endswith("排名") else "")
         if f.entity and metric.startswith(f.entity) and len(metric) - len(f.entity) >= 3:
             metric = metric[len(f.entity) :]  # the entity is its own field: 天印健康创新园项目 + 总建筑面积
         return Candidate(
@@ -370,7 +373,7 @@ class Extractor:
                 and not _CHANGE_AT_END.search(metric)
             ):
                 metric += "数量"
-            elif _measure_word(q.unit) == "面积" and not metric.endswith(("面积", "占地", "用地")):
+            elif _measure_word(q.unit) == "面积" and not metric.endswith(_V.units.area_words):
                 metric += "面积"  # 在建厂房40万平方米: an area, as 厂房数量 is a count
             kind = _kind(text[s0 : q.start], left, right, q, metric)
             if q not in lists and "占" not in metric and q.unit != "倍":
@@ -463,7 +466,7 @@ class Extractor:
                 and _unit_family(q.unit) == _unit_family(base_unit)
             ):
                 return _join_base(base, "总数"), 0.7  # 新增上市企业5家,累计达到47家: the total, not the newcomers
-            if metric in ("新增", "净增", "新认定") and _unit_family(q.unit) == _unit_family(base_unit):
+            if metric in _V.newcomers.predicates and _unit_family(q.unit) == _unit_family(base_unit):
                 return metric + _FLOW_PREFIX.sub("", base), 0.7  # 拥有高企2615家,比上年净增312家
             predicate = "" if metric and _VERB_ONLY.match(metric) else (metric or self._predicate(left))
             if q.unit == "%" and re.search(r"完成了?$", left):
@@ -510,7 +513,7 @@ class Extractor:
             words.pop(0)
         while words and (words[-1] in _TRAIL_STOP or not _has_han(words[-1])):
             words.pop()
-        return re.sub(r"(?<=[\u4e00-\u9fff]{2})(达到|达|为|超|约|近)$", "", "".join(words).strip("、"))
+        return _SUBJECT_TAIL.sub("", "".join(words).strip("、"))
 
     @property
     def _pos(self) -> jieba.posseg.POSTokenizer:
@@ -518,7 +521,7 @@ class Extractor:
 
     def _ends_with_verb(self, left: str) -> bool:
         words = [w for w in self._pos.cut(self._clean(left)[-6:], HMM=False) if w.word.strip()]
-        while words and words[-1].word in ("了", "总计", "共计", "共", "累计", "合计"):
+        while words and words[-1].word in _V.metric_words.before_verb:
             words.pop()
         return bool(words) and words[-1].flag.startswith("v") and words[-1].flag != "vn"
 
@@ -552,7 +555,7 @@ class Extractor:
         words = self.words(self._clean(left))
         while words and words[-1] in _TRAIL_STOP - {"占"}:
             words.pop()
-        while words and words[0] in ("均", "分别", "并", "且", "也", "还"):
+        while words and words[0] in _V.metric_words.predicate_leads:
             words.pop(0)
         return "".join(words)
 
@@ -650,7 +653,7 @@ def _without(text: str, start: int, end: int, qs: list[Quantity]) -> str:
 
 
 def _measure_word(unit: str) -> str:
-    if unit.endswith(("平方米", "亩", "公顷", "平方公里")):
+    if unit.endswith(_V.units.area):
         return "面积"
     if unit.endswith("元"):
         return "" if unit else ""
@@ -768,7 +771,7 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
     for m in _PERIOD.finditer(before):
         if m.start() < clause_start and _CLAUSE_SCOPED.match(m.group()):
             continue
-        if re.search(r"(较|比|与|同|相比|自|从)$", before[: m.start()]):
+        if _BASELINE_BEFORE.search(before[: m.start()]):
             continue  # 较2012年翻了两番: a baseline, not the figure's period
         if m.group("year") and _NAMED_BY_YEAR.match(before, m.end()):
             continue  # 衔接2021年发展情况: a year naming a reference, not the figure's time (a list's year is: 2021年度名单)
@@ -812,8 +815,7 @@ def _headline_year(title: str) -> str | None:
     return years.pop() if len(years) == 1 and "工作报告" not in title else None
 
 
-_PART_MONTHS = {"一季度": "1~3", "第一季度": "1~3", "二季度": "4~6", "第二季度": "4~6", "三季度": "7~9", "第三季度": "7~9",
-                "四季度": "10~12", "第四季度": "10~12", "前三季度": "1~9", "上半年": "1~6", "下半年": "7~12"}  # fmt: skip
+_PART_MONTHS = _V.part_months  # 一季度 → 1~3
 
 
 def _quarter_months(year: str, part: str) -> str:
@@ -831,7 +833,7 @@ def _headline_period(title: str) -> str | None:
     m = re.search(year + r"年(\d{1,2})\s*[-~—–至到]\s*(\d{1,2})月", title)
     if m:
         return f"{year}-{int(m.group(1))}~{int(m.group(2))}"
-    part = re.search(year + r"年(前三季度|上半年|下半年|第?[一二三四]季度)", title)
+    part = re.search(f"{year}年({alternation(_PART_MONTHS)})", title)
     return _quarter_months(year, part.group(1)) if part else year
 
 
@@ -857,17 +859,15 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         growth = None  # 提升至2500亿元: the level it reaches, not a change
     if growth and not (growth.group() == "净增" and q.unit.lstrip(_SCALE_CHARS) in COUNT_UNITS):
         return "growth"  # (净增695家 is a count of newcomers, a level, as 新增 is)
-    if q.unit in ("%", "比例", "成", "‰", "个百分点"):
+    if q.unit in _SHARE_UNITS:  # (倍 is "other", above)
         return "share"
-    if q.unit in ("个工作日", "天", "个月", "小时", "分钟", "年") or re.search(
-        r"由$|压缩至$|缩减至$|缩短至$|降至$", left
-    ):
+    if q.unit in _V.units.time or re.search(r"由$|压缩至$|缩减至$|缩短至$|降至$", left):
         return "other"
     return "level"
 
 
 def _core(metric: str) -> str:
-    return re.sub(r"(数量|总数|数)$", "", metric)
+    return _COUNT_WORD_AT_END.sub("", metric)
 
 
 def _same_fact(a: Candidate, b: Candidate) -> bool:

@@ -19,6 +19,9 @@ SUFFIX_QUALIFIERS = _V.qualifiers.after
 BASE_UNITS = _V.units.measure
 COUNT_UNITS = _V.units.count
 SCALES = _V.units.scales
+# 产业促进政策20条, 22条措施: 条 names a policy document.
+_POLICY_BEFORE = re.compile(f"(?:{alternation(_V.units.policy_before)})$")
+_POLICY_AFTER = re.compile(f"(?:{alternation(_V.units.policy_after)})")
 # Words of a metric about money: a bare 亿/万 stands for 亿元/万元.
 MONEY_WORDS = re.compile(alternation(_V.units.money_words))
 
@@ -181,11 +184,11 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     if unit == "期" or unit == "批" or unit == "届":
         return None  # phases and batches are ordinals in practice
     if unit == "条" and (
-        re.search(r"(?:政策|新政|措施|举措|意见|办法|条例|细则)$", text[max(0, m.start() - 4) : m.start()])
-        or re.match(r"(?:措施|举措|意见|新政|政策|硬措施)", text[m.end() : m.end() + 3])
+        _POLICY_BEFORE.search(text[max(0, m.start() - 4) : m.start()])
+        or _POLICY_AFTER.match(text[m.end() : m.end() + 3])
     ):
         return None  # 产业促进政策20条, 降低实体经济成本22条措施: the name of a policy document
-    if unit in ("个", "项", "种", "类") and _in_quotes(text, m.start()) and not re.match(r"\d", m.group()):
+    if unit in _V.units.slogan_counts and _in_quotes(text, m.start()) and not re.match(r"\d", m.group()):
         return None
     qualifier = PREFIX_QUALIFIERS.get(prefix) or SUFFIX_QUALIFIERS.get(suffix) or SUFFIX_QUALIFIERS.get(mid) or "exact"
     full_unit = scale + unit

@@ -149,8 +149,8 @@ def _named_zone(gaz: Gazetteer, text: str, unlisted: bool = False) -> str | None
     if zones:
         return zones[0].name
     if unlisted:  # 来源：汨罗高新技术产业开发区管委会 — a zone the gazetteer does not list is kept, in short form
-        m = re.search(r"([\u4e00-\u9fff]{2,6}?)(" + "|".join(sorted(page_words().short_forms, key=len, reverse=True))
-                      + "|高新区|经开区|综保区)", text)  # fmt: skip
+        words = {*page_words().short_forms, *page_words().zone_words}
+        m = re.search(rf"([\u4e00-\u9fff]{{2,6}}?)({'|'.join(sorted(words, key=len, reverse=True))})", text)
         if m:
             return short_form(m.group(1) + m.group(2))
     return None

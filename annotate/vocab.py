@@ -28,14 +28,15 @@ def read_config(name: str | Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def alternation(words: Iterable[str], unless: Iterable[str] = ()) -> str:
-    """A regex alternation of the words in their order; a word is not matched where it begins one of `unless`
-    (增加 but not 增加值)."""
-    unless = tuple(unless)
+def alternation(words: Iterable[str], unless: Iterable[str] = (), unless_ending: Iterable[str] = ()) -> str:
+    """A regex alternation of the words in their order. A word is not matched where it begins one of `unless`
+    (增加 but not 增加值), nor where it ends one of `unless_ending` (目前 but not 项目前)."""
+    unless, unless_ending = tuple(unless), tuple(unless_ending)
     out = []
     for w in words:
+        heads = "".join(f"(?<!{re.escape(u[: -len(w)])})" for u in unless_ending if u.endswith(w) and u != w)
         tails = [u[len(w) :] for u in unless if u.startswith(w) and u != w]
-        out.append(re.escape(w) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else ""))
+        out.append(heads + re.escape(w) + (f"(?!{'|'.join(map(re.escape, tails))})" if tails else ""))
     return "|".join(out)
 
 
@@ -47,6 +48,11 @@ class Units:
     count: frozenset[str]
     time: frozenset[str]
     share: tuple[str, ...]
+    area: tuple[str, ...]
+    area_words: tuple[str, ...]
+    policy_before: tuple[str, ...]
+    policy_after: tuple[str, ...]
+    slogan_counts: frozenset[str]
     scales: tuple[str, ...]
     scale_chars: str
     money_scales: tuple[str, ...]
@@ -94,6 +100,7 @@ class Newcomers:
 
     prefixes: tuple[str, ...]
     modifiers: tuple[str, ...]
+    predicates: tuple[str, ...]
     kept: tuple[str, ...]
 
 
@@ -130,6 +137,10 @@ class MetricWords:
     adverbs: frozenset[str]
     noun_suffixes: frozenset[str]
     count_suffixes: tuple[str, ...]
+    count_words: tuple[str, ...]
+    subject_tails: tuple[str, ...]
+    before_verb: frozenset[str]
+    predicate_leads: frozenset[str]
     domain_words: tuple[str, ...]
 
 
@@ -165,6 +176,13 @@ class Vocab:
     part_markers: tuple[str, ...]
     per_unit: tuple[str, ...]
     relative_years: Mapping[str, int]  # 去年 → 1 year back
+    period_words: tuple[str, ...]
+    not_periods: tuple[str, ...]
+    baseline_words: tuple[str, ...]
+    part_months: Mapping[str, str]  # 一季度 → 1~3
+    rank_verbs: tuple[str, ...]
+    national_bodies: tuple[str, ...]
+    national_acts: tuple[str, ...]
     intents: Intents
     metric_words: MetricWords
     zones: ZoneWords
@@ -194,6 +212,11 @@ def vocab() -> Vocab:
                 count=frozenset(_words(u, "count")),
                 time=frozenset(_words(u, "time")),
                 share=_words(u, "share"),
+                area=_words(u, "area"),
+                area_words=_words(u, "area_words"),
+                policy_before=_words(u["policy"], "before"),
+                policy_after=_words(u["policy"], "after"),
+                slogan_counts=frozenset(_words(u, "slogan_counts")),
                 scales=_words(u, "scales"),
                 scale_chars=str(u["scale_chars"]),
                 money_scales=_words(u, "money_scales"),
@@ -225,6 +248,13 @@ def vocab() -> Vocab:
             share_in_questions=_words(data["share"], "in_questions"),
             part_markers=_words(data["parts"], "markers"),
             per_unit=_words(data["parts"], "per_unit"),
+            period_words=_words(data["periods"], "words"),
+            not_periods=_words(data["periods"], "not_periods"),
+            baseline_words=_words(data["periods"], "baseline_words"),
+            part_months=_table(data["periods"], "part_months"),
+            rank_verbs=_words(data["rank"], "verbs"),
+            national_bodies=_words(data["zones"], "national_bodies"),
+            national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
             intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
             zones=ZoneWords(
@@ -236,9 +266,11 @@ def vocab() -> Vocab:
             ),
             metric_words=MetricWords(
                 **{
-                    k: (tuple if k in ("verbs_only", "count_suffixes", "domain_words") else frozenset)(
-                        _words(data["metric_words"], k)
-                    )
+                    k: (
+                        tuple
+                        if k in ("verbs_only", "count_suffixes", "count_words", "subject_tails", "domain_words")
+                        else frozenset
+                    )(_words(data["metric_words"], k))
                     for k in MetricWords.__slots__
                 }
             ),
