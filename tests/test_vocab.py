@@ -211,6 +211,25 @@ def test_a_broken_vocabulary_names_its_file(tmp_path, monkeypatch):
     assert module.vocab().units.measure
 
 
+def test_the_cli_names_a_broken_vocabulary_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import annotate.vocab as module
+    from bot.cli import main
+
+    (tmp_path / "vocab.toml").write_text("[units\n", encoding="utf-8")
+    monkeypatch.setattr(module, "CONFIG_DIR", tmp_path)
+    module.vocab.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["facts", "--db", str(tmp_path / "gaoxin.db")])
+    finally:
+        monkeypatch.undo()
+        module.vocab.cache_clear()
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "vocab.toml: cannot load the vocabulary" in result.output
+    assert "Traceback" not in result.output
+
+
 # ── config/ ships as package data ──────────────────────────────────────────────────────────────────
 def test_config_is_found_through_the_package():
     from importlib.resources import files
