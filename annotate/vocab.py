@@ -181,6 +181,7 @@ class Vocab:
     baseline_words: tuple[str, ...]
     part_months: Mapping[str, str]  # 一季度 → 1~3
     rank_verbs: tuple[str, ...]
+    rank_ordinal_verbs: tuple[str, ...]
     national_bodies: tuple[str, ...]
     national_acts: tuple[str, ...]
     intents: Intents
@@ -253,6 +254,7 @@ def vocab() -> Vocab:
             baseline_words=_words(data["periods"], "baseline_words"),
             part_months=_table(data["periods"], "part_months"),
             rank_verbs=_words(data["rank"], "verbs"),
+            rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
