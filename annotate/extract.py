@@ -233,6 +233,10 @@ class Extractor:
             metric = _RANK_VERB.sub("", metric) + ("排名" if not metric.endswith("排名") else "")
         if f.entity and metric.startswith(f.entity) and len(metric) - len(f.entity) >= 3:
             metric = metric[len(f.entity) :]  # the entity is its own field: 天印健康创新园项目 + 总建筑面积
+        value = f.q.value
+        fall = _DECLINE_END.search(metric)
+        if f.kind == "growth" and fall and value > 0 and unit == "%":
+            value, metric = -value, metric[: fall.start()] + "增长"  # 同比下降4.3%: growth −4.3 (the gold's sign)
         return Candidate(
             doc=source.path.name,
             article=article.title,
@@ -240,7 +244,7 @@ class Extractor:
             zone=f.zone,
             entity=f.entity,
             metric=metric,
-            value=f.q.value,
+            value=value,
             unit=unit,
             qualifier=qualifier,
             period=f.period,
@@ -770,6 +774,7 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
+_DECLINE_END = re.compile(f"(?:{alternation(_V.growth.declines)})$")
 _VERB_BEFORE_MEASURE = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})(?:实现|完成)(?=营业收入|营收|收入|总产值|产值|增加值|利润|税收|销售额|地区生产总值|进出口总额)"
 )

@@ -86,6 +86,7 @@ class Growth:
     """[growth]: changes and increases, as articles print them and as questions ask for them."""
 
     changes: tuple[str, ...]
+    declines: tuple[str, ...]
     increases: tuple[str, ...]
     not_growth: tuple[str, ...]
     reaching: tuple[str, ...]

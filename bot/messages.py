@@ -46,6 +46,8 @@ def amount(f: Shown) -> str:
     """The value as a person would say it: 超1700家, 近2.11亿元, 1/4."""
     printed = "".join(f.value_text.split())
     number = f"{f.value:g}" if not float(f.value).is_integer() else str(int(f.value))
+    if f.value < 0 and number[1:] in printed.replace(",", "") and not printed.startswith(("-", "−")):
+        return f"下降{printed}" if not printed.startswith(("下降", "减少")) else printed  # growth −2.4: 下降2.4%
     if number in printed.replace(",", ""):
         return (
             printed if f.unit in printed or f.unit == "比例" else printed + f.unit[len(_shared_tail(printed, f.unit)) :]

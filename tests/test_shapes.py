@@ -98,3 +98,21 @@ def test_a_unit_column_gives_each_row_its_unit(extractor):
         "%",
         "| 进出口总额 | 亿美元 | 1089.3 | -2.8 |",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "value_text"), [("进出口总额264.5亿元，同比下降3.7%。", "3.7%"), ("出口总额下降3.1%。", "3.1%")]
+)
+def test_a_fall_is_a_growth_with_a_minus_sign(extractor, text, value_text):
+    fall = by_value(facts(extractor, text))[value_text]
+    assert (fall.value, fall.kind, fall.unit) == (-float(value_text[:-1]), "growth", "%")
+    assert fall.metric.endswith("增长") and "下降" not in fall.metric
+
+
+def test_a_fall_reads_as_a_fall():
+    from bot.messages import amount
+
+    class F:
+        value, value_text, unit, qualifier = -3.7, "3.7%", "%", "exact"
+
+    assert amount(F()) == "下降3.7%"
