@@ -164,3 +164,43 @@ def test_a_catalogue_name_wins_over_a_learned_one():
 def test_every_match_explains_itself():
     found = indicator_reader().match("新增高新技术企业数量", "level", "家")
     assert found.explain() == "hitech_firms (高新技术企业) by qualified: “高新技术企业”"
+
+
+# ── ingest: each candidate gets its indicator; the store keeps the catalogue ─────────────────────────
+def test_ingest_gives_facts_their_indicator_and_fills_the_catalogue(tmp_path):
+    from annotate.extract import Extractor
+    from annotate.ingest import ingest_paths
+    from store import Store
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "西安高新区营业收入突破万亿\n\n▶ 本报记者 叶伟\n\n2021年，西安高新区实现营业收入2.4万亿元，同比增长15.6%，"
+        "高新技术企业总数达3300家，全社会研发投入强度达6.64%。\n",
+        encoding="utf-8",
+    )
+    store = Store.memory()
+    for _, result in ingest_paths(store, [article], Extractor()):
+        assert result.added
+    coded = {(f.metric, f.kind): f.indicator for f in store.facts()}
+    assert coded[("营业收入", "level")] == "revenue"
+    assert coded[("营业收入同比增长", "growth")] == "revenue"
+    assert coded[("全社会研发投入强度", "share")] == "rd_intensity"
+    assert len(store.indicator_catalogue()) == len(indicators().indicators)
+
+
+def test_ingest_codes_facts_stored_before_the_catalogue_and_learned_names(tmp_path):
+    from annotate.ingest import store_indicators
+    from store import NewArticle, NewDocument, NewFact, Store
+
+    store = Store.memory()
+    facts = [
+        NewFact(0, "t", "青岛高新区", None, metric, 1.0, "亿元", "exact", None, "level", "q", "1亿元", i, i + 3, i, i + 3,
+                0.9, "x")
+        for i, metric in enumerate(["技工贸总收入", "营收合计数", "集成电路营收"])
+    ]  # fmt: skip
+    store.ingest_document(
+        NewDocument("a.txt", "a.txt", "s", "utf-8", 9), [NewArticle(0, "t", None, "青岛高新区", 0, 1, 9)], facts
+    )
+    store.db.execute("INSERT INTO learned_synonyms (term, canonical) VALUES ('集成电路营收', '营业收入')")
+    store_indicators(store)
+    assert [f.indicator for f in store.facts()] == ["revenue", "revenue", "revenue"]
