@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from .text import to_simplified
 from .vocab import Indicator, IndicatorCatalogue, alternation, indicators, vocab
 
 # Brackets hold a note (改革前, GDP, R&D), quotes a name's emphasis (专精特新“小巨人”): neither changes the indicator.
@@ -56,8 +57,9 @@ class IndicatorMatch:
 
 
 def fold(metric: str) -> str:
-    """A metric as names are compared: width-folded, lower case, without spaces, quotes, bracketed notes or 的比重."""
-    text = unicodedata.normalize("NFKC", metric).lower()
+    """A metric as names are compared: width-folded, simplified, lower case, without spaces, quotes, bracketed notes
+    or 的比重."""
+    text = to_simplified(unicodedata.normalize("NFKC", metric)).lower()
     text = _BRACKETS.sub("", text)
     return _QUOTES.sub("", text).replace("的比重", "比重")
 

@@ -233,6 +233,37 @@ def test_compare_each_zone_on_a_metric(bot):
     assert ("西安高新区", 6.64) in [(f.zone, f.value) for f in reply.facts]
 
 
+def test_compare_one_indicator_and_name_it(bot):
+    """研发投入强度 排名 compares R&D intensity (全社会研发投入强度), not a share of business R&D in GDP (企业研发投入占
+    GDP比重, another indicator), and says which indicator it ranks by."""
+    for question in ("研发投入强度 排名", "各高新区 研发强度"):
+        reply = bot.ask(question)
+        assert reply.intent == "compare" and reply.text.startswith("各园区按“研发投入强度”比较"), reply.text
+        assert ("西安高新区", 6.64) in [(f.zone, f.value) for f in reply.facts]
+        assert "企业研发投入占GDP比重" not in [f.metric for f in reply.facts]
+
+
+def test_compare_an_indicator_keeps_its_variant_apart(bot):
+    levels = bot.ask("地区生产总值 排名")
+    assert levels.text.startswith("各园区按“地区生产总值”比较") and {f.kind for f in levels.facts} == {"level"}
+    growth = bot.ask("地区生产总值增长 排名")
+    assert growth.text.startswith("各园区按“地区生产总值增长”比较") and {f.kind for f in growth.facts} == {"growth"}
+
+
+def test_compare_exports_is_not_trade(bot):
+    reply = bot.ask("出口总额 排名")
+    assert all("进出口" not in f.metric for f in reply.facts)
+
+
+def test_a_question_names_its_indicator_and_plain_questions_are_scored_as_before(bot):
+    q = bot.parser.parse("大连 高企总数")
+    assert q.indicator == "hitech_firms"
+    assert bot.parser.parse("青岛高新区 权力事项数量").indicator == "delegated_powers"
+    assert bot.parser.parse("大连高新区 党小组数量").indicator is None
+    reply = bot.ask("西安 研发强度")
+    assert reply.status == "answered" and reply.facts[0].value == 6.64
+
+
 def test_help(bot):
     reply = bot.ask("帮助")
     assert (reply.status, reply.intent, reply.text) == ("answered", "help", messages.HELP)
