@@ -90,7 +90,11 @@ class IndicatorReader:
         for indicator in catalogue.indicators:
             for name in (indicator.name, *indicator.aliases):
                 self._names.setdefault(fold(name), indicator)  # the first indicator to list a name keeps it
-        self._longest_first = sorted(self._names, key=len, reverse=True)
+        # Names by their first character, longest first: a metric is searched only for names that can start in it.
+        self._by_first: dict[str, list[str]] = {}
+        for name in sorted(self._names, key=len, reverse=True):
+            self._by_first.setdefault(name[0], []).append(name)
+        self._rank = {name: i for i, name in enumerate(sorted(self._names, key=len, reverse=True))}
         self._learned = {fold(term): fold(canonical) for term, canonical in (learned or {}).items()}
         self._qualifiers = re.compile(f"(?:{_PLACE}|{alternation(_longest(catalogue.qualifiers))})+")
         self._tail = re.compile(
@@ -130,7 +134,8 @@ class IndicatorReader:
     def _read_name(self, text: str) -> tuple[str, str] | None:
         if text in self._names:
             return "name", text
-        for name in self._longest_first:
+        names = {name for ch in set(text) for name in self._by_first.get(ch, ())}
+        for name in sorted(names, key=self._rank.__getitem__):
             start = text.find(name)
             while start >= 0:
                 before, after = text[:start], text[start + len(name) :]
