@@ -196,6 +196,27 @@ def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
     return text, md
 
 
+# How a comparison names the variant of an indicator it ranks (the kinds of facts compared).
+VARIANT_NAMES = {"growth": "增长", "target": "目标", "share": "占比"}
+
+
+def indicator_comparison(
+    name: str, facts: Sequence[Shown], *, variant: str | None = None, by_rank: bool = False
+) -> tuple[str, str]:
+    """Zones compared on one standard indicator, named: 各园区按“研发投入强度”比较, 按“地区生产总值增长”比较."""
+    order = "按名次排列" if by_rank else "按数值排列"
+    name += VARIANT_NAMES.get(variant or "", "")
+
+    def lines(e: Callable[[str], str]) -> str:
+        return "\n".join(
+            f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
+        )
+
+    text = f"各园区按“{name}”比较({order},口径以原文为准):\n" + lines(_same)
+    md = f"各园区按“**{_md(name)}**”比较({order},口径以原文为准):\n\n" + lines(_md)
+    return text, md
+
+
 def comparison_table(facts: Sequence[Shown]) -> str:
     """The comparison as a Markdown table, for platforms that render tables (Mattermost)."""
     rows = [
