@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jieba
@@ -163,15 +163,23 @@ def _entity(sentence_left: str, right: str) -> str | None:
     return None
 
 
+@dataclass(slots=True)
+class _Reading:
+    """What one article's reading remembers from sentence to sentence: passed down, never kept on the extractor
+    (so one file's state cannot leak into the next, and one Extractor may serve several threads)."""
+
+    section_period: str | None = None  # the period a section heading names (附件:2023年主要经济指标)
+    last_rank_subject: str = ""  # 、山东省高新区中居第2位: the subject of the rank before it
+    list_zones: dict[Quantity, str] = field(default_factory=dict)  # the zones a 分别 list gives its values
+
+
 class Extractor:
-    """Turns a source text into articles and candidate facts; holds the gazetteer and the tokenizer."""
+    """Turns a source text into articles and candidate facts; holds the gazetteer and the tokenizer (no reading
+    state: that is a _Reading per article)."""
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gaz = gazetteer or load_gazetteer()
         page_words()  # a broken config/page.toml is reported now, not in the middle of a file
-        self._last_rank_subject = ""
-        self._section_period: str | None = None  # the period a section heading names (附件:2023年主要经济指标)
-        self._list_zones: dict[Quantity, str] = {}  # the zones a 分别 list gives its values, per sentence
 
     @property
     def tokenizer(self) -> jieba.Tokenizer:
@@ -188,7 +196,7 @@ class Extractor:
         articles = articles if articles is not None else self.articles(source)
         out: list[Candidate] = []
         for article in articles:
-            self._section_period = None
+            ctx = _Reading()
             year = (source.meta.year and str(source.meta.year)) or _headline_year(article.title)
             heading = ""
             for pieces in article.paragraphs:
@@ -203,8 +211,8 @@ class Extractor:
                 heading = source.text[pieces[-1][0] : pieces[-1][1]]
                 folded = fold(source.text, list(pieces))
                 if _is_heading(folded.text):  # 附件:2023年主要经济指标 — its year holds until the next heading
-                    self._section_period = _headline_period(folded.text)
-                for f in self._paragraph(folded, article):
+                    ctx.section_period = _headline_period(folded.text)
+                for f in self._paragraph(folded, article, ctx):
                     out.append(self._candidate(source, article, folded, f))
         return _dedupe(out)
 
@@ -260,7 +268,7 @@ class Extractor:
         )
 
     # ── one paragraph ─────────────────────────────────────────────────────────────────────────
-    def _paragraph(self, folded: Folded, article: Article) -> list[_Found]:
+    def _paragraph(self, folded: Folded, article: Article, ctx: _Reading) -> list[_Found]:
         text = folded.text
         quantities = find_quantities(text)
         if not quantities:
@@ -281,20 +289,27 @@ class Extractor:
                 context = (max(previous_start, sentence_start - 120), min(end + 1, len(text)))
                 found += [
                     _with_context(f, context)
-                    for f in self._sentence(text, sentence_start, end + 1, in_sentence, mentions, article)
+                    for f in self._sentence(text, sentence_start, end + 1, in_sentence, mentions, article, ctx)
                 ]
             previous_start, sentence_start = sentence_start, end + 1
         return found
 
     def _sentence(
-        self, text: str, s0: int, s1: int, qs: list[Quantity], mentions: list[Mention], article: Article
+        self,
+        text: str,
+        s0: int,
+        s1: int,
+        qs: list[Quantity],
+        mentions: list[Mention],
+        article: Article,
+        ctx: _Reading,
     ) -> list[_Found]:
         carried = _year_in(text[:s0]) or _headline_year(article.title)
-        headline_period = self._section_period or _headline_period(article.title)
+        headline_period = ctx.section_period or _headline_period(article.title)
         found: list[_Found] = []
         base = ""
-        self._list_zones = {}
-        lists = self._distributive(text, s0, s1, qs)
+        ctx.list_zones = {}
+        lists = self._distributive(text, s0, s1, qs, ctx)
         milestones = _milestones(text, qs)
         kept = [q for q in qs if q not in milestones]
         consumed = s0  # where the previous value's phrase ends (its counted noun included)
@@ -343,7 +358,7 @@ class Extractor:
                 metric, quote_start = lists[q]
                 confidence = 0.75
             else:
-                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit)
+                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit, ctx)
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
                 if (
@@ -410,7 +425,7 @@ class Extractor:
                 q=q,
                 metric=metric,
                 base=base,
-                zone=self._list_zones.get(q) or self._zone(text, s0, q, left, mentions, article, clause_start),
+                zone=ctx.list_zones.get(q) or self._zone(text, s0, q, left, mentions, article, clause_start),
                 period=_period(text[s0 : q.start], clause_start - s0, carried)
                 or (headline_period if kind != "target" else None),  # a plan looks past its report's year
                 kind=kind,
@@ -435,7 +450,7 @@ class Extractor:
         return found
 
     def _metric(
-        self, q: Quantity, left: str, right: str, clause_left: str, base: str, base_unit: str = ""
+        self, q: Quantity, left: str, right: str, clause_left: str, base: str, base_unit: str, ctx: _Reading
     ) -> tuple[str, float]:
         """Name what the number measures, and how sure that name is."""
         metric = self._left_metric(left)
@@ -479,7 +494,7 @@ class Extractor:
             return _join_base(subject or base, share), 0.75 if subject else 0.65
         if q.rank:
             tail = clause_left.rsplit("、", 1)[-1]
-            ranked = self._rank_metric(tail if "在" not in tail else clause_left, base)
+            ranked = self._rank_metric(tail if "在" not in tail else clause_left, base, ctx)
             if ranked:
                 return ranked, 0.8
         multiple = re.search(r"是(.{1,12}?)的?$", left)
@@ -506,7 +521,7 @@ class Extractor:
             return head, 0.6
         return metric, 0.9
 
-    def _rank_metric(self, text: str, base: str) -> str:
+    def _rank_metric(self, text: str, base: str, ctx: _Reading) -> str:
         """综合考核结果在山东省160个开发区中居第4位 → 山东省开发区综合考核排名; 、山东省高新区中居第2位 → 山东省高新区综合考核排名."""
         m = re.search(r"(?:(.*?)(?:结果)?在)?(.+?)中?(?:居|位列|位居|排名|排|列)$", text)
         if not m:
@@ -515,11 +530,11 @@ class Extractor:
         if m.group(1):
             subject = self._left_metric(m.group(1))
         else:  # the second of a list: the subject of the rank before it
-            subject = self._last_rank_subject
+            subject = ctx.last_rank_subject
         subject = re.sub(r"(结果|的)$", "", subject).removeprefix(scope)
         if not subject:
             return ""
-        self._last_rank_subject = subject
+        ctx.last_rank_subject = subject
         return f"{scope}{subject}排名"
 
     def _clean(self, text: str) -> str:
@@ -585,7 +600,9 @@ class Extractor:
             words.pop(0)
         return "".join(words)
 
-    def _distributive(self, text: str, s0: int, s1: int, qs: list[Quantity]) -> dict[Quantity, tuple[str, int]]:
+    def _distributive(
+        self, text: str, s0: int, s1: int, qs: list[Quantity], ctx: _Reading
+    ) -> dict[Quantity, tuple[str, int]]:
         """Pair 'A、B分别(为)x、y' lists: the n-th subject with the n-th value."""
         out: dict[Quantity, tuple[str, int]] = {}
         for m in re.finditer("分别", text[s0:s1]):
@@ -614,7 +631,7 @@ class Extractor:
             for subject, q in zip(subjects, run):
                 zones = [m for m in self.gaz.mentions(subject) if not m.is_region]
                 if len(zones) == 1:
-                    self._list_zones[q] = zones[0].name  # 嘉兴经开区、绍兴高新区分别位列第4位、第7位: each its own
+                    ctx.list_zones[q] = zones[0].name  # 嘉兴经开区、绍兴高新区分别位列第4位、第7位: each its own
                 metric = self._left_metric(subject)
                 if metric:
                     out[q] = (_join_base(metric, predicate), clause_start)

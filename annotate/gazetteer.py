@@ -92,6 +92,9 @@ class QuestionZone:
     national_high_tech: bool
 
 
+_NOT_INSIDE = re.compile(alternation(_Z.not_inside_a_name))
+
+
 @dataclass(eq=False)
 class Gazetteer:
     zones: list[Zone]
@@ -204,6 +207,8 @@ class Gazetteer:
             end, name, is_region = 0, "", False
             if city:
                 g = self._generic.match(text, city)
+                if g and _NOT_INSIDE.search(g.group()):
+                    g = None  # 孝感市各开发区: several zones of a city, not one
                 if g and g.end() > known:
                     end = g.end()
                     name, is_region = forms.get(text[i:end], (text[i:end], False))

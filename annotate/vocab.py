@@ -153,6 +153,7 @@ class ZoneWords:
     question_suffixes: tuple[str, ...]
     after_pinyin: tuple[str, ...]
     not_a_place: tuple[str, ...]
+    not_inside_a_name: tuple[str, ...]
     city_suffixes: tuple[str, ...]
     peoples: tuple[str, ...]
     region_follows: tuple[str, ...]

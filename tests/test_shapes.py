@@ -5,6 +5,8 @@ Each sentence is written for its test and names the shape it stands for.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from annotate.numbers import find_quantities
@@ -116,3 +118,22 @@ def test_a_fall_reads_as_a_fall():
         value, value_text, unit, qualifier = -3.7, "3.7%", "%", "exact"
 
     assert amount(F()) == "下降3.7%"
+
+
+def test_one_files_reading_does_not_leak_into_the_next(extractor, gazetteer):
+    """The extractor keeps no reading state: a rank subject, a section's period or a list's zones of one file
+    never reach another (they used to, through _last_rank_subject on the instance)."""
+    from annotate.extract import Extractor
+
+    first = "苏州高新区综合考核结果在江苏省开发区中居第4位。"
+    second = "无锡高新区在全国排名第12位。"
+    from annotate.text import decode_source
+
+    extractor.extract(decode_source(Path("a.txt"), first.encode()))
+    shared = facts(extractor, second)
+    fresh = facts(Extractor(gazetteer), second)
+    assert [c.metric for c in shared] == [c.metric for c in fresh]
+
+
+def test_a_citys_several_zones_are_no_zone(gazetteer):
+    assert [m.name for m in gazetteer.mentions("在孝感市各开发区中排名第一") if not m.is_region] == []
