@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,14 +96,35 @@ def _same_unit(a: str, b: str) -> bool:
     return unicodedata.normalize("NFKC", a).lower() == unicodedata.normalize("NFKC", b).lower()
 
 
+def _in_percent(value: float, unit: str) -> tuple[float, str]:
+    """七成 is 7 成 or 70 %: one notation for comparing (sets were written both ways)."""
+    return (value * 10, "%") if unit == "成" else (value, unit)
+
+
 def _matches(g: GoldFact, c: Candidate) -> bool:
+    (gv, gu), (cv, cu) = _in_percent(g.value, g.unit), _in_percent(c.value, c.unit)
     return (
         g.doc == c.doc
         and c.start < g.end
         and g.start < c.end
-        and math.isclose(g.value, c.value, rel_tol=1e-3, abs_tol=1e-4)
-        and _same_unit(g.unit, c.unit)
+        and math.isclose(gv, cv, rel_tol=1e-3, abs_tol=1e-4)
+        and _same_unit(gu, cu)
     )
+
+
+_HALF = {"H1": "-1~6", "H2": "-7~12"}
+
+
+def same_period(a: str | None, b: str | None) -> bool:
+    """2024H1 and 2024-1~6 are one period written two ways; 目前 and 截至目前 too."""
+
+    def norm(p: str | None) -> str | None:
+        if not p:
+            return p
+        m = re.fullmatch(r"(\d{4})(H[12])", p)
+        return m.group(1) + _HALF[m.group(2)] if m else {"目前": "截至目前"}.get(p, p)
+
+    return norm(a) == norm(b)
 
 
 def score_facts(
@@ -133,7 +155,9 @@ def score_facts(
             wrong_zone.append((g, c))
         sims.append(fuzz.ratio(g.metric, c.metric) / 100)
         for key in agree:
-            agree[key] += g.raw.get(key) == getattr(c, key)
+            agree[key] += (
+                same_period(g.raw.get(key), c.period) if key == "period" else g.raw.get(key) == getattr(c, key)
+            )
     spurious = [c for i, c in enumerate(cands) if i not in used]
     return FactScore(
         gold=len(gold),

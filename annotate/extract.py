@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
+from .page import page_date
 from .segment import Article, segment
 from .tables import TableValue, is_row, read_table
 from .text import Folded, SourceText, fold
@@ -37,9 +38,13 @@ _PERIOD = re.compile(
     r"|(?P<since>\d{4}年以来)"
     r"|(?P<year>(?P<y4>\d{4})年(?:度)?)"
     r"|(?P<mrange>(?P<m3>\d{1,2})\s*[-~—–至到]\s*(?P<m4>\d{1,2})月)"
+    rf"|(?P<part>(?:今年)?(?:{alternation(_V.part_months)}))"
     rf"|(?P<word>{alternation(_V.period_words, unless_ending=_V.not_periods)}"
     r"|近\d+年|近[一二两三四五六七八九十]年|“?十[三四五]五”?期间|“十[三四五]五”)"
 )
+
+# 今年, 去年, 上年: years counted back from the page's date where it is known; else kept as printed.
+_RELATIVE_YEARS = {w: n for w, n in _V.relative_years.items() if w in _V.period_words}
 
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:|" + _SENTENCE_END  # | separates a table's label and value (研发投入强度 | 3.6%)
@@ -171,6 +176,7 @@ class _Reading:
     section_period: str | None = None  # the period a section heading names (附件:2023年主要经济指标)
     last_rank_subject: str = ""  # 、山东省高新区中居第2位: the subject of the rank before it
     list_zones: dict[Quantity, str] = field(default_factory=dict)  # the zones a 分别 list gives its values
+    anchor: int | None = None  # the page's year (metadata, or its date line): what 今年, 去年, 上半年 are counted from
 
 
 class Extractor:
@@ -196,7 +202,8 @@ class Extractor:
         articles = articles if articles is not None else self.articles(source)
         out: list[Candidate] = []
         for article in articles:
-            ctx = _Reading()
+            published = source.meta.published or page_date(list(article.head))
+            ctx = _Reading(anchor=int(published[:4]) if published else None)
             year = (source.meta.year and str(source.meta.year)) or _headline_year(article.title)
             heading = ""
             for pieces in article.paragraphs:
@@ -304,7 +311,7 @@ class Extractor:
         article: Article,
         ctx: _Reading,
     ) -> list[_Found]:
-        carried = _year_in(text[:s0]) or _headline_year(article.title)
+        carried = _year_in(text[:s0]) or _headline_year(article.title) or (ctx.anchor and str(ctx.anchor))
         headline_period = ctx.section_period or _headline_period(article.title)
         found: list[_Found] = []
         base = ""
@@ -426,7 +433,7 @@ class Extractor:
                 metric=metric,
                 base=base,
                 zone=ctx.list_zones.get(q) or self._zone(text, s0, q, left, mentions, article, clause_start),
-                period=_period(text[s0 : q.start], clause_start - s0, carried)
+                period=_period(text[s0 : q.start], clause_start - s0, carried, ctx.anchor)
                 or (headline_period if kind != "target" else None),  # a plan looks past its report's year
                 kind=kind,
                 quote=(quote_start, _quote_end(text, q, clause_end)),
@@ -803,7 +810,7 @@ _NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成�
 _CLAUSE_SCOPED = re.compile(r"^(近.+年|每年|“?十[三四五]五”?(期间)?)$")
 
 
-def _period(before: str, clause_start: int, carried: str | None) -> str | None:
+def _period(before: str, clause_start: int, carried: str | None, anchor: int | None = None) -> str | None:
     """The time a figure is for, in the gold's notation.
 
     The last time expression before the number in its sentence wins; 近5年, 每年 and 十四五 hold
@@ -829,6 +836,8 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
         return f"{g['y1']}-{int(g['m1'])}~{int(g['m2'])}"
     if g["ypart"]:
         return _quarter_months(g["y3"], chosen.group()[5:])
+    if g["part"]:  # 上半年, 前三季度 with no year: the page's (今年上半年 on a page of 2024-07-30 → 2024-1~6)
+        return _quarter_months(str(anchor), chosen.group().removeprefix("今年")) if anchor else None
     if g["mrange"] and year:
         return f"{year}-{int(g['m3'])}~{int(g['m4'])}"  # 1—9月 after 2023年 (or under a 2023 headline)
     if g["yend"]:
@@ -837,6 +846,8 @@ def _period(before: str, clause_start: int, carried: str | None) -> str | None:
         return g["y4"]
     if g["word"]:
         word = chosen.group().strip("“”")
+        if anchor and word in _RELATIVE_YEARS:
+            return str(anchor - _RELATIVE_YEARS[word])  # 去年 on a page of 2024 → 2023
         if word == "全年" and year:
             return year
         if word in ("年末", "年底") and year:

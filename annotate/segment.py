@@ -162,7 +162,12 @@ def segment(text: str, gaz: Gazetteer, meta_zone: str | None = None) -> list[Art
         first_bi = 0 if n == 0 else bi  # a pull quote above the first headline belongs to that article
         lead_lines = [line for b in blocks[first_bi:bi] for line in b] if n == 0 else []
         body_text = "\n".join(line.text for line in body_lines[:12])
-        head = tuple(x for x in (byline,) if x)
+        around = [x for b in blocks[(0 if n == 0 else bi) : min(end_bi, body_bi + 4)] for x in b]
+        head = tuple(
+            dict.fromkeys(
+                [*(x for x in (byline,) if x), *(x.text for x in around[:20] if x.is_furniture or x.is_byline)]
+            )
+        )
         signal = _zone_signal(gaz, title, head, body_text, meta_zone)
         start = title_lines[0].start
         end = blocks[end_bi - 1][-1].end if end_bi > bi else title_lines[-1].end

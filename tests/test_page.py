@@ -220,3 +220,38 @@ def test_a_traditional_page_is_read_in_simplified_and_quoted_as_printed(extracto
     (gdp,) = [c for c in extractor.extract(read_source(write("t.txt", page))) if c.value == 2536.8]
     assert gdp.unit == "亿元" and gdp.zone == "南沙新区" and "地区生产总值" in gdp.metric
     assert gdp.value_text == "2536.8億元" and "億元" in gdp.quote
+
+
+@pytest.mark.parametrize(
+    ("sentence", "period"),
+    [
+        ("今年上半年，高新区实现营业收入512.3亿元。", "2024-1~6"),
+        ("前三季度，高新区完成固定资产投资176.5亿元。", "2024-1~9"),
+        ("去年，高新区实现地区生产总值1156.8亿元。", "2023"),
+        ("今年以来，高新区新签约项目47个。", "2024"),
+        ("1—11月，高新区完成规模工业总产值912.7亿元。", "2024-1~11"),
+    ],
+)
+def test_the_pages_date_anchors_relative_periods(extractor, write, sentence, period):
+    from annotate.text import read_source
+
+    dated = f"高新区经济运行稳中向好\n\n发布时间：2024-12-05 08:30　来源：某某日报\n\n本报宜昌讯 {sentence}\n"
+    (fact,) = [c for c in extractor.extract(read_source(write("d.txt", dated))) if c.unit.endswith(("元", "个"))]
+    assert fact.period == period
+    undated = f"高新区经济运行稳中向好\n\n{sentence}\n"
+    (plain,) = [c for c in extractor.extract(read_source(write("u.txt", undated))) if c.unit.endswith(("元", "个"))]
+    assert plain.period != period or period == "2024-1~11" and plain.period is None  # no date: as printed
+
+
+def test_metadata_dates_the_page_too(extractor, write):
+    from annotate.text import read_source
+
+    page = "---\npublished: 2023-07-21\n---\n园区上半年成绩单\n\n上半年，全区实现地区生产总值681.3亿元。\n"
+    (gdp,) = extractor.extract(read_source(write("m.txt", page)))
+    assert gdp.period == "2023-1~6"
+
+
+def test_periods_written_two_ways_agree():
+    from annotate.evaluate import same_period
+
+    assert same_period("2024H1", "2024-1~6") and same_period("目前", "截至目前") and not same_period("2024", "2023")
