@@ -120,9 +120,14 @@ def _t2s_table() -> dict[int, str]:
     return {ord(c): s for c, s in zip(chars, converted) if s != c and len(s) == 1}
 
 
+@cache
+def _traditional() -> re.Pattern[str]:
+    return re.compile("[" + "".join(chr(c) for c in _t2s_table()) + "]")
+
+
 def to_simplified(text: str) -> str:
     """The text in simplified characters, one for one: the same length and offsets."""
-    return text.translate(_t2s_table())
+    return text.translate(_t2s_table()) if _traditional().search(text) else text  # most pages have none
 
 
 @dataclass(frozen=True, slots=True)
