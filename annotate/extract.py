@@ -17,6 +17,7 @@ import jieba
 import jieba.posseg
 from rapidfuzz import fuzz
 
+from .english import EnglishFact, is_english, read_english
 from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .page import page_date
@@ -216,12 +217,28 @@ class Extractor:
                     if not pieces:
                         continue
                 heading = source.text[pieces[-1][0] : pieces[-1][1]]
+                english = [(s, e) for s, e in pieces if is_english(source.text[s:e])]
+                for s, e in english:  # an English page's paragraph: its own reader (annotate/english.py)
+                    out += [self._english_candidate(source, article, s, f) for f in read_english(source.text[s:e])]
+                pieces = tuple(p for p in pieces if p not in english)
+                if not pieces:
+                    continue
                 folded = fold(source.text, list(pieces))
                 if _is_heading(folded.text):  # 附件:2023年主要经济指标 — its year holds until the next heading
                     ctx.section_period = _headline_period(folded.text)
                 for f in self._paragraph(folded, article, ctx):
                     out.append(self._candidate(source, article, folded, f))
         return _dedupe(out)
+
+    def _english_candidate(self, source: SourceText, article: Article, offset: int, f: EnglishFact) -> Candidate:
+        qs, qe = offset + f.quote[0], offset + f.quote[1]
+        return Candidate(
+            doc=source.path.name, article=article.title, article_index=article.index, zone=article.zone, entity=None,
+            metric=f.metric, value=f.value, unit=f.unit, qualifier=f.qualifier, period=None, kind=f.kind,
+            quote=source.text[qs:qe].strip(), value_text=source.text[offset + f.start : offset + f.end],
+            start=offset + f.start, end=offset + f.end, quote_start=qs, quote_end=qe, confidence=0.6,
+            context=source.text[qs:qe],
+        )  # fmt: skip
 
     def _table_candidate(self, source: SourceText, article: Article, v: TableValue) -> Candidate:
         return Candidate(

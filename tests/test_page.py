@@ -255,3 +255,25 @@ def test_periods_written_two_ways_agree():
     from annotate.evaluate import same_period
 
     assert same_period("2024H1", "2024-1~6") and same_period("目前", "截至目前") and not same_period("2024", "2023")
+
+
+def test_an_english_page_gives_its_figures_in_chinese_units(extractor, write):
+    from annotate.text import read_source
+
+    page = (
+        "Xiangtan National Hi-tech Industrial Development Zone posts strong first half\n\n"
+        "The zone generated operating revenue of 186.4 billion yuan, up 8.5 percent year-on-year. "
+        "Exports from the zone hit 11.8 billion yuan, a decrease of 2.7 percent. "
+        "The zone is home to over 1,200 high-tech enterprises and ranked 29th among 178 national high-tech zones.\n"
+    )
+    got = {c.value_text: c for c in extractor.extract(read_source(write("en.txt", page)))}
+    revenue = got["186.4 billion yuan"]
+    assert (revenue.value, revenue.unit, revenue.metric, revenue.zone) == (1864, "亿元", "营业收入", "湘潭高新区")
+    assert (got["8.5 percent"].kind, got["8.5 percent"].metric) == ("growth", "营业收入增长")
+    fall = got["a decrease of 2.7 percent"]
+    assert (fall.value, fall.kind) == (-2.7, "growth")
+    assert (got["over 1,200 high-tech enterprises"].value, got["over 1,200 high-tech enterprises"].qualifier) == (
+        1200,
+        "more_than",
+    )
+    assert (got["29th"].value, got["29th"].kind) == (29, "rank")
