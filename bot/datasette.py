@@ -17,6 +17,7 @@ from annotate.lsserver import healthy
 from annotate.vocab import CONFIG_DIR
 
 METADATA = CONFIG_DIR / "datasette-metadata.yaml"  # read by Datasette itself (descriptions, licence, canned queries)
+DATABASE = "gaoxin"  # the metadata's database name: Datasette names a database after its file (data/gaoxin.db)
 HOST = "127.0.0.1"  # the store holds annotators' e-mails: never on another interface by default
 DEFAULT_PORT = 8001
 START_TIMEOUT = 30.0

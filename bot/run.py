@@ -124,6 +124,9 @@ def _start_datasette(db: Path, port: int, started: list) -> tuple[str, subproces
     if binary is None:
         click.echo("Datasette: not installed (`make install` installs it); going on without it", err=True)
         return None
+    if db.stem != datasette.DATABASE:
+        click.echo(f"Datasette: {db.name} is not named {datasette.DATABASE}.db, so it is served without descriptions "
+                   "and canned queries (Datasette names a database after its file)", err=True)  # fmt: skip
     process = datasette.launch(binary, db, port, db.parent / "datasette.log")
     started.append(("Datasette", process, True))
     return datasette.url(db, port), process
