@@ -230,3 +230,14 @@ def test_datasette_is_served_read_only_not_immutable(tmp_path):
     assert argv[argv.index("--host") + 1] == "127.0.0.1" and argv[argv.index("--metadata") + 1] == str(
         datasette.METADATA
     )
+
+
+def test_gaoxin_up_goes_on_without_datasette_when_it_is_not_installed(monkeypatch, tmp_path, capsys):
+    from bot import run
+
+    monkeypatch.setattr(datasette, "executable", lambda: None)
+    started: list = []
+    assert run._start_datasette(tmp_path / "gaoxin.db", 8001, started) is None
+    assert started == []
+    err = capsys.readouterr().err
+    assert err == "Datasette: not installed (`make install` installs it); going on without it\n"
