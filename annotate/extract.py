@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .segment import Article, segment
+from .tables import TableValue, is_row, read_table
 from .text import Folded, SourceText, fold
 from .vocab import alternation, page_words, vocab
 from .words import pos_tokenizer_for, tokenizer_for
@@ -188,13 +189,33 @@ class Extractor:
         out: list[Candidate] = []
         for article in articles:
             self._section_period = None
+            year = (source.meta.year and str(source.meta.year)) or _headline_year(article.title)
+            heading = ""
             for pieces in article.paragraphs:
+                lines = [(s, source.text[s:e]) for s, e in pieces]
+                rows = [(s, line) for s, line in lines if is_row(line)]
+                if len(rows) >= 2:  # a table printed as text: its cells are read with their header's meaning
+                    before = " ".join(line for s, line in lines if s < rows[0][0]) or heading
+                    out += [self._table_candidate(source, article, v) for v in read_table(rows, before, year)]
+                    pieces = tuple((s, e) for s, e in pieces if not is_row(source.text[s:e]))
+                    if not pieces:
+                        continue
+                heading = source.text[pieces[-1][0] : pieces[-1][1]]
                 folded = fold(source.text, list(pieces))
                 if _is_heading(folded.text):  # 附件:2023年主要经济指标 — its year holds until the next heading
                     self._section_period = _headline_period(folded.text)
                 for f in self._paragraph(folded, article):
                     out.append(self._candidate(source, article, folded, f))
         return _dedupe(out)
+
+    def _table_candidate(self, source: SourceText, article: Article, v: TableValue) -> Candidate:
+        return Candidate(
+            doc=source.path.name, article=article.title, article_index=article.index, zone=article.zone, entity=None,
+            metric=v.metric, value=v.value, unit=v.unit, qualifier="exact", period=v.period, kind=v.kind,
+            quote=source.text[v.row[0] : v.row[1]], value_text=source.text[v.start : v.end], start=v.start,
+            end=v.end, quote_start=v.row[0], quote_end=v.row[1], confidence=0.8,
+            context=source.text[v.row[0] : v.row[1]],
+        )  # fmt: skip
 
     def _candidate(self, source: SourceText, article: Article, folded: Folded, f: _Found) -> Candidate:
         start, end = folded.span(f.q.start, f.q.end)
@@ -212,6 +233,10 @@ class Extractor:
             metric = _RANK_VERB.sub("", metric) + ("排名" if not metric.endswith("排名") else "")
         if f.entity and metric.startswith(f.entity) and len(metric) - len(f.entity) >= 3:
             metric = metric[len(f.entity) :]  # the entity is its own field: 天印健康创新园项目 + 总建筑面积
+        value = f.q.value
+        fall = _DECLINE_END.search(metric)
+        if f.kind == "growth" and fall and value > 0 and unit == "%":
+            value, metric = -value, metric[: fall.start()] + "增长"  # 同比下降4.3%: growth −4.3 (the gold's sign)
         return Candidate(
             doc=source.path.name,
             article=article.title,
@@ -219,7 +244,7 @@ class Extractor:
             zone=f.zone,
             entity=f.entity,
             metric=metric,
-            value=f.q.value,
+            value=value,
             unit=unit,
             qualifier=qualifier,
             period=f.period,
@@ -282,6 +307,7 @@ class Extractor:
                 and nxt.start - q.end <= 12
                 and not re.search("[,;、]", text[q.end : nxt.start])
                 and q.unit != "分"  # 以92.6分的综合得分位列第1位: a score is a fact of its own
+                and nxt.unit not in ("%", "成")  # 以约占全省6%的土地贡献了三成税收: two shares, not one described
             ):
                 consumed = q.end + 1
                 continue  # 超10亿元的重点产业项目14个: the first number only describes what is counted
@@ -748,6 +774,7 @@ def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:
     return out
 
 
+_DECLINE_END = re.compile(f"(?:{alternation(_V.growth.declines)})$")
 _VERB_BEFORE_MEASURE = re.compile(
     r"(?<=[\u4e00-\u9fff]{2})(?:实现|完成)(?=营业收入|营收|收入|总产值|产值|增加值|利润|税收|销售额|地区生产总值|进出口总额)"
 )
@@ -852,8 +879,8 @@ def _kind(sentence_left: str, left: str, right: str, q: Quantity, metric: str) -
         return "rank"
     if q.signed:
         return "growth"
-    if q.unit in ("倍",):
-        return "other"
+    if q.unit in ("倍", "个位次", "位次"):
+        return "other"  # 1.3倍, 较上年上升12个位次: a multiple or a move, not a level
     growth = _GROWTH.search(left[-6:]) or _GROWTH.search(metric[-4:]) or re.match(r"(的)?增长", right)
     if growth and _REACHING.search(left) and q.unit not in ("%", "个百分点"):
         growth = None  # 提升至2500亿元: the level it reaches, not a change

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from store import IngestResult, NewArticle, NewDocument, NewFact, Store
+from store import IndicatorRow, IngestResult, NewArticle, NewDocument, NewFact, Store
 
 from .errors import InputError
 from .extract import EXTRACTOR_VERSION, Candidate, Extractor
+from .indicators import IndicatorReader, indicator_reader
 from .meta import PageMeta
 from .text import SourceText, read_source
 
@@ -33,8 +34,12 @@ def article_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> IngestResult:
-    """Segment and extract one decoded file and store it (a no-op when its content and the extractor are unchanged)."""
+def ingest_source(
+    store: Store, source: SourceText, extractor: Extractor, reader: IndicatorReader | None = None
+) -> IngestResult:
+    """Segment and extract one decoded file and store it (a no-op when its content and the extractor are unchanged).
+
+    Each candidate gets the indicator its metric reads as (`reader`: the catalogue with the store's learned names)."""
     doc = NewDocument(
         name=source.path.name,
         path=str(source.path),
@@ -68,16 +73,32 @@ def ingest_source(store: Store, source: SourceText, extractor: Extractor) -> Ing
             )  # fmt: skip
             for a in articles
         ],
-        [to_new_fact(c) for c in candidates],
+        [to_new_fact(c, reader or indicator_reader()) for c in candidates],
     )
 
 
-def to_new_fact(c: Candidate) -> NewFact:
+def to_new_fact(c: Candidate, reader: IndicatorReader | None = None) -> NewFact:
+    """A candidate as the store takes it, with its indicator code (None where none fits, or without a reader)."""
     d = asdict(c)
     return NewFact(
         article_idx=c.article_index,
-        **{k: d[k] for k in NewFact.__dataclass_fields__ if k != "article_idx"},
+        **{k: d[k] for k in NewFact.__dataclass_fields__ if k not in ("article_idx", "indicator")},
+        indicator=reader.code(c.metric, c.kind, c.unit) if reader else None,
     )
+
+
+def store_indicators(store: Store) -> IndicatorReader:
+    """Bring the store's indicators up to date: the catalogue table from config/indicators.toml, and a code for
+    every fact that has none and now fits one (stored before the catalogue, or learned names since). Returns the
+    reader to ingest with: the catalogue plus the store's learned names."""
+    reader = indicator_reader().with_learned(store.learned_synonyms())
+    store.set_indicator_catalogue(
+        [IndicatorRow(i.code, i.name, i.english, i.family, i.variants, i.aliases) for i in reader.catalogue.indicators]
+    )
+    store.set_fact_indicators(
+        {f.id: code for f in store.uncoded_facts() if (code := reader.code(f.metric, f.kind, f.unit))}
+    )
+    return reader
 
 
 def ingest_paths(
@@ -86,6 +107,7 @@ def ingest_paths(
     """Ingest each file in its own transaction; a bad file is reported and the rest go on.
 
     `meta` (the ingest options) fills or overrides each file's own front matter."""
+    reader = store_indicators(store)
     for path in paths:
         try:
             source = read_source(path)
@@ -94,4 +116,4 @@ def ingest_paths(
             continue
         if meta is not None:
             source = replace(source, meta=source.meta.merged(meta))
-        yield path, ingest_source(store, source, extractor)
+        yield path, ingest_source(store, source, extractor, reader)

@@ -60,6 +60,12 @@ MENTION = re.compile(
 )
 
 
+# 排名全省第三, 位居全国第九名, 居全市各园区第一: a bare ordinal after a rank verb in its clause is a rank.
+_RANK_VERB = re.compile(f"(?:{alternation(_V.rank_ordinal_verbs)})[^,;。，；、]{{0,16}}$")
+# 较全国、全省、全市分别高4.1、2.7、1.9个百分点: the numbers of a list take the unit its last one prints.
+_LIST_NEXT = re.compile(r"、\s?")
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     """A number as printed, read: offsets are into the folded text it was found in."""
@@ -153,8 +159,14 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None  # part of a code or model name (K30MW, T7S), a version (4.0), a formula (1+3)
     if after[:1] in ("+", "×") or (after[:1].isascii() and after[:1].isalpha() and unit not in BASE_UNITS):
         return None
+    if scale == "个亿":
+        scale = "亿"  # 突破600个亿
     if not unit and not scale and text.startswith("的得分", m.end()):
         unit = "分"  # 以165.6的得分: a score printed without its unit
+    elif not unit and not scale and ordinal == "第" and _bare_rank(text, m):
+        unit = "位"  # 排名全省第三: the rank, in the gold's unit
+    elif not unit and not scale and m.group("ar") and not ordinal and (listed := _list_unit(text, m)):
+        unit, scale = listed  # 分别高4.1、2.7、1.9个百分点: 4.1 and 2.7 are 个百分点 too
     elif not unit and not scale:
         return None  # a bare number is an id, a year, a code or a score without a unit
     if ordinal == "第" and unit not in ("位", "名"):
@@ -208,6 +220,29 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     )
 
 
+def _bare_rank(text: str, m: re.Match[str]) -> bool:
+    """第三 with no unit is a rank right after a rank verb (排名全省第三), at the end of its clause."""
+    after = text[m.end() : m.end() + 1]
+    return (
+        bool(_RANK_VERB.search(text[max(0, m.start() - 20) : m.start()]))
+        and (not after or not ("\u4e00" <= after <= "\u9fff") or after in "的")
+        and not text.startswith("的", m.end())
+    )
+
+
+def _list_unit(text: str, m: re.Match[str]) -> tuple[str, str] | None:
+    """The unit and scale of the last number of a 、-list this bare number starts or is inside of."""
+    pos = m.end()
+    while (sep := _LIST_NEXT.match(text, pos)) is not None:
+        nxt = MENTION.match(text, sep.end())
+        if nxt is None or not nxt.group("ar"):
+            return None
+        if nxt.group("unit") or nxt.group("scale"):
+            return nxt.group("unit") or "", nxt.group("scale") or ""
+        pos = nxt.end()
+    return None
+
+
 def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qualifier: str) -> bool:
     """Chinese numerals count only where they measure something (近百项, 十余家, 一个工作日)."""
     digits = m.group("cn") or ""
@@ -215,6 +250,12 @@ def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qual
         return False  # “两个更新”, “十个一”: slogans
     if qualifier and unit:
         return True
+    if unit == "成" and len(digits) == 1 and not text.startswith("不", m.end()):
+        return True  # 占全部投资的七成 (一成不变 is an idiom)
+    if unit in ("位", "名") and m.group("ord") == "第" or unit in ("个位次", "位次"):
+        return True  # 排名全省第三, 上升两个位次
+    if value >= 10 and m.group("scale") and unit.endswith("元"):
+        return True  # 最高补贴三千万元: an amount in words
     # 缩减至一个工作日 is a measurement; 短短一个月 is narration
     return (
         unit in _TIME_UNITS - {"年"}

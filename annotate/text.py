@@ -138,7 +138,8 @@ class Folded:
 
 
 def fold(source: str, pieces: list[tuple[int, int]]) -> Folded:
-    """Concatenate source slices, NFKC-folding each character and mapping it to where it came from."""
+    """Concatenate source slices, NFKC-folding each character (and traditional to simplified: 億元 is read as
+    亿元, the quote keeps 億元) and mapping it to where it came from."""
     out: list[str] = []
     origin: list[int] = []
     for start, end in pieces:
@@ -159,4 +160,4 @@ def fold(source: str, pieces: list[tuple[int, int]]) -> Folded:
             for f in folded:
                 out.append(f)
                 origin.append(i)
-    return Folded("".join(out), tuple(origin))
+    return Folded(to_simplified("".join(out)), tuple(origin))

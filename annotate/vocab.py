@@ -1,4 +1,4 @@
-"""The domain's words: the one reader of config/ (vocab.toml, zones.toml, synonyms.toml).
+"""The domain's words: the one reader of config/ (vocab.toml, zones.toml, synonyms.toml, page.toml, indicators.toml).
 
 Extraction, question parsing, scoring and the benchmark ask this module for units, qualifiers, markers,
 stop words, zone suffixes and intents, so that a word is listed once and every user reads the same list.
@@ -86,6 +86,7 @@ class Growth:
     """[growth]: changes and increases, as articles print them and as questions ask for them."""
 
     changes: tuple[str, ...]
+    declines: tuple[str, ...]
     increases: tuple[str, ...]
     not_growth: tuple[str, ...]
     reaching: tuple[str, ...]
@@ -181,6 +182,7 @@ class Vocab:
     baseline_words: tuple[str, ...]
     part_months: Mapping[str, str]  # 一季度 → 1~3
     rank_verbs: tuple[str, ...]
+    rank_ordinal_verbs: tuple[str, ...]
     national_bodies: tuple[str, ...]
     national_acts: tuple[str, ...]
     intents: Intents
@@ -253,6 +255,7 @@ def vocab() -> Vocab:
             baseline_words=_words(data["periods"], "baseline_words"),
             part_months=_table(data["periods"], "part_months"),
             rank_verbs=_words(data["rank"], "verbs"),
+            rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
@@ -314,3 +317,66 @@ def page_words() -> PageWords:
         )  # fmt: skip
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the page vocabulary ({exc})") from exc
+
+
+# What an indicator's level is measured in, and the variants a fact of it may take besides a level.
+INDICATOR_FAMILIES = ("money", "count", "people", "share", "area", "rank", "score", "quantity", "time")
+INDICATOR_VARIANTS = ("growth", "share", "rank", "target", "per_head", "cumulative")
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One standard indicator of config/indicators.toml: 营业收入 is `revenue`, measured in money."""
+
+    code: str
+    name: str
+    english: str
+    family: str
+    variants: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorCatalogue:
+    """config/indicators.toml, typed: the indicators in file order, and the words around their names in a metric."""
+
+    indicators: tuple[Indicator, ...]
+    qualifiers: tuple[str, ...]  # may stand before a name (园区, 新增, 国家级 …)
+    suffixes: tuple[str, ...]  # may follow it and measure it (数量, 总数 …)
+    variant_starts: tuple[str, ...]  # begin a variant after it (增长, 占, 目标, 排名 …)
+
+    def by_code(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+
+def _indicator(entry: Mapping[str, Any], default_variants: tuple[str, ...]) -> Indicator:
+    code = str(entry["code"])
+    if not _CODE.fullmatch(code):
+        raise TypeError(f"indicator code {code!r} must be lower-case ASCII words joined by _")
+    family = str(entry["family"])
+    if family not in INDICATOR_FAMILIES:
+        raise TypeError(f"{code}: family {family!r} is none of {', '.join(INDICATOR_FAMILIES)}")
+    variants = _words(entry, "variants") if "variants" in entry else default_variants
+    if unknown := set(variants) - set(INDICATOR_VARIANTS):
+        raise TypeError(f"{code}: unknown variants {sorted(unknown)}")
+    return Indicator(code, str(entry["name"]), str(entry["english"]), family, variants, _words(entry, "aliases"))
+
+
+@cache
+def indicators() -> IndicatorCatalogue:
+    """config/indicators.toml, read once; AnnotateError naming the file if it is broken (or a code is repeated)."""
+    path = CONFIG_DIR / "indicators.toml"
+    try:
+        data = read_config(path)
+        defaults = _words(data["defaults"], "variants")
+        found = tuple(_indicator(entry, defaults) for entry in data["indicator"])
+        codes = [i.code for i in found]
+        if len(set(codes)) != len(codes):
+            raise TypeError(f"codes repeated: {sorted({c for c in codes if codes.count(c) > 1})}")
+        match = data["match"]
+        return IndicatorCatalogue(
+            found, _words(match, "qualifiers"), _words(match, "suffixes"), _words(match, "variant_starts")
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise AnnotateError(f"{path}: cannot load the indicator catalogue ({exc})") from exc

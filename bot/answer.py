@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from annotate.gazetteer import Gazetteer
-from annotate.vocab import alternation, vocab
+from annotate.vocab import alternation, indicators, vocab
 from store import Fact, Store
 
 from . import messages
@@ -61,6 +61,20 @@ def _comparable(f: Fact, metric: str) -> bool:
         return False  # a company's figure (潍柴集团's revenue) is not its zone's, in a ranking of zones
     growth = f.kind == "growth" or bool(_ASKS_GROWTH.search(f.metric))
     return growth == bool(_ASKS_GROWTH.search(metric)) and (f.kind == "target") == bool(_ASKS_TARGET.search(metric))
+
+
+def _kinds_compared(metric: str, family: str) -> frozenset[str]:
+    """The kinds of an indicator's facts a comparison ranks: its ranks, else the variant asked for (增长, 目标, 占比),
+    else its levels (for a share indicator such as 研发投入强度, its shares are its levels)."""
+    if family == "rank":
+        return frozenset({"rank"})
+    if _ASKS_GROWTH.search(metric):
+        return frozenset({"growth"})
+    if _ASKS_TARGET.search(metric):
+        return frozenset({"target"})
+    if family == "share":
+        return frozenset({"level", "share"})
+    return frozenset({"share"}) if _ASKS_SHARE.search(metric) else frozenset({"level"})
 
 
 def _named_as(asked: str, metric: str) -> bool:
@@ -443,12 +457,16 @@ class Bot:
         return _reply("answered", messages.overview(zone, shown, len(facts)), shown, intent="overview")
 
     def _compare(self, q: Question) -> Reply:
+        if q.indicator and (reply := self._compare_indicator(q, q.indicator)):
+            return reply
         # stage 1: the few metric names nearest the question; stage 2: their largest values, in any zone
         scored = self._score(q, self.index.top_facts(self.index.best_metrics(grams(q.metric), limit=8)))
         best_by_zone: dict[str, tuple[float, Fact]] = {}
         for s, f, cover in scored:
             if not _comparable(f, q.metric):
                 continue  # not like with like: a company's figure, or a flow or plan among levels (or the reverse)
+            if q.indicator and f.indicator and f.indicator != q.indicator:
+                continue  # known to be another indicator: 进出口总额 is no answer to 出口总额
             if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in best_by_zone:
                 best_by_zone[f.zone] = (s, f)
         if not best_by_zone:
@@ -457,6 +475,29 @@ class Bot:
         rows = sorted((f for _, f in best_by_zone.values() if f.unit == unit), key=lambda f: -f.value)[:10]
         shown = [AnswerFact.of(f, best_by_zone[f.zone][0]) for f in rows]
         return _reply("answered", messages.comparison(q.metric, shown), shown, intent="compare")
+
+    def _compare_indicator(self, q: Question, code: str) -> Reply | None:
+        """Zones compared on the one indicator the question names (全社会研发投入强度 and 研发投入强度 alike, never
+        企业研发投入占GDP比重), each zone's best-matching figure of the kind asked for; None when no zone has one."""
+        indicator = indicators().by_code(code)
+        if indicator is None:
+            return None
+        kinds = _kinds_compared(q.metric, indicator.family)
+        best_by_zone: dict[str, tuple[float, Fact]] = {}
+        for s, f, _ in self._score(q, self.index.indicator_facts(code)):
+            if f.indicator == code and f.kind in kinds and _comparable(f, q.metric) and f.zone not in best_by_zone:
+                best_by_zone[f.zone] = (s, f)
+        if not best_by_zone:
+            return None
+        unit = Counter(f.unit for _, f in best_by_zone.values()).most_common(1)[0][0]
+        by_rank = indicator.family == "rank"
+        rows = sorted(
+            (f for _, f in best_by_zone.values() if f.unit == unit), key=lambda f: f.value if by_rank else -f.value
+        )[:10]
+        shown = [AnswerFact.of(f, best_by_zone[f.zone][0]) for f in rows]
+        variant = next(iter(kinds)) if len(kinds) == 1 and indicator.family != "rank" else None
+        texts = messages.indicator_comparison(indicator.name, shown, variant=variant, by_rank=by_rank)
+        return _reply("answered", texts, shown, intent="compare")
 
     def _zones_with(self, metric: str, exclude: list[str] | None = None) -> list[str]:
         if not metric:

@@ -41,6 +41,12 @@ def _open(db_path: Path | None, *, create: bool = True) -> Store:
 @click.version_option(package_name="gaoxin")
 def main() -> None:
     """gaoxin: numeric facts about China's high-tech zones, from news to a checked store to chat."""
+    from annotate.vocab import vocab
+
+    try:
+        vocab()  # read once here, so a broken config/vocab.toml is a one-line error, not a traceback at an import
+    except AnnotateError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command()

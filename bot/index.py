@@ -213,5 +213,9 @@ class FactIndex:
                 break
         return self.store.facts_by_ids(ids[:limit])
 
+    def indicator_facts(self, code: str) -> list[Fact]:
+        """The facts of one indicator in every zone (for comparisons that name one)."""
+        return self.store.facts_for_indicator(code, self.statuses)
+
     def zone_facts(self, zone: str) -> list[Fact]:
         return self.store.facts_for_zone(zone, self.statuses)

@@ -46,6 +46,8 @@ def amount(f: Shown) -> str:
     """The value as a person would say it: 超1700家, 近2.11亿元, 1/4."""
     printed = "".join(f.value_text.split())
     number = f"{f.value:g}" if not float(f.value).is_integer() else str(int(f.value))
+    if f.value < 0 and number[1:] in printed.replace(",", "") and not printed.startswith(("-", "−")):
+        return f"下降{printed}" if not printed.startswith(("下降", "减少")) else printed  # growth −2.4: 下降2.4%
     if number in printed.replace(",", ""):
         return (
             printed if f.unit in printed or f.unit == "比例" else printed + f.unit[len(_shared_tail(printed, f.unit)) :]
@@ -191,6 +193,27 @@ def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
 
     text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + lines(_same)
     md = f"各园区“**{_md(metric)}**”(按数值排列,口径以原文为准):\n\n" + lines(_md)
+    return text, md
+
+
+# How a comparison names the variant of an indicator it ranks (the kinds of facts compared).
+VARIANT_NAMES = {"growth": "增长", "target": "目标", "share": "占比"}
+
+
+def indicator_comparison(
+    name: str, facts: Sequence[Shown], *, variant: str | None = None, by_rank: bool = False
+) -> tuple[str, str]:
+    """Zones compared on one standard indicator, named: 各园区按“研发投入强度”比较, 按“地区生产总值增长”比较."""
+    order = "按名次排列" if by_rank else "按数值排列"
+    name += VARIANT_NAMES.get(variant or "", "")
+
+    def lines(e: Callable[[str], str]) -> str:
+        return "\n".join(
+            f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
+        )
+
+    text = f"各园区按“{name}”比较({order},口径以原文为准):\n" + lines(_same)
+    md = f"各园区按“**{_md(name)}**”比较({order},口径以原文为准):\n\n" + lines(_md)
     return text, md
 
 

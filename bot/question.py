@@ -16,6 +16,7 @@ from pypinyin import Style, lazy_pinyin, pinyin
 from rapidfuzz import fuzz, process
 
 from annotate.gazetteer import QUESTION_ZONE_SUFFIX, Gazetteer, QuestionZone
+from annotate.indicators import indicator_reader
 from annotate.vocab import alternation, vocab
 
 from .normalize import Normalizer, fold_width
@@ -62,6 +63,7 @@ class Question:
     relative: str | None  # 今年 / 去年 / 前年
     wants_rank: bool
     unit_hint: str | None = None  # 有多少家 → 家
+    indicator: str | None = None  # the standard indicator the metric names (config/indicators.toml), if any
 
 
 class QuestionParser:
@@ -138,7 +140,11 @@ class QuestionParser:
         hint = m.group(2) if (m := _MEASURE_AFTER_HOW_MANY.search(rest.replace(" ", ""))) else None
         hint = "元" if hint == "钱" else None if hint in _SCALES_ONLY else hint  # 扶持了多少钱: an amount of 元
         metric = self._metric_text(rest)
-        return Question(text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint)
+        # Read with the same names as the facts (the metric is already canonical: 营收 → 营业收入, 研发强度 → 研发投入强度)
+        indicator = indicator_reader().code(metric) if metric else None
+        return Question(
+            text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint, indicator
+        )
 
     def _metric_text(self, rest: str) -> str:
         rest = _PARTICLES.sub("", rest.rstrip())  # …是多少来着, …呢, …啊

@@ -1,9 +1,21 @@
 """The SQLite store: schema, migrations, and every SQL statement. Imports neither bot nor annotate."""
 
-from .db import Counts, Fact, IngestResult, MetricKey, NewArticle, NewDocument, NewFact, Store
+from .db import (
+    Counts,
+    Fact,
+    IndicatorRow,
+    IngestResult,
+    MetricKey,
+    NewArticle,
+    NewDocument,
+    NewFact,
+    Store,
+    UncodedFact,
+)  # fmt: skip
 from .errors import NotAStoreError, StoreError, StoreLockedError
 
 __all__ = [
-    "Counts", "Fact", "IngestResult", "MetricKey", "NewArticle", "NewDocument", "NewFact", "Store",
+    "Counts", "Fact", "IndicatorRow", "IngestResult", "MetricKey", "NewArticle", "NewDocument", "NewFact", "Store",
+    "UncodedFact",
     "NotAStoreError", "StoreError", "StoreLockedError",
 ]  # fmt: skip

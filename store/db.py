@@ -75,6 +75,7 @@ class NewFact:
     confidence: float
     extractor_version: str
     context: str = ""
+    indicator: str | None = None  # code of config/indicators.toml, where one fits
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class Fact:
     confidence: float | None
     updated_at: str
     context: str | None = None
+    indicator: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,28 @@ class MetricKey:
     metric: str
     entity: str | None
     facts: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """One indicator of the catalogue as the store keeps it (table `indicators`)."""
+
+    code: str
+    name: str
+    english: str
+    family: str
+    variants: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UncodedFact:
+    """A fact with no indicator yet: what reading one needs."""
+
+    id: int
+    metric: str
+    kind: str
+    unit: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +499,65 @@ class Store(ReviewStore, DeliveryStore):
     def history(self, fact_id: int) -> list[dict]:
         return list(self.db["fact_history"].rows_where("fact_id = ?", [fact_id], order_by="id"))
 
+    # ── indicators ───────────────────────────────────────────────────────────────────────────
+    def indicator_catalogue(self) -> list[IndicatorRow]:
+        rows = self.db.execute(
+            "SELECT code, name, english, family, variants, aliases FROM indicators ORDER BY rowid"
+        ).fetchall()
+        return [IndicatorRow(*r[:4], tuple(json.loads(r[4])), tuple(json.loads(r[5]))) for r in rows]
+
+    def set_indicator_catalogue(self, rows: Sequence[IndicatorRow]) -> bool:
+        """Replace the table `indicators` with the catalogue, if it differs; True when it did."""
+        rows = list(rows)
+        if self.indicator_catalogue() == rows:
+            return False
+        with self._write() as db:
+            db.execute("DELETE FROM indicators")
+            db.conn.executemany(
+                "INSERT INTO indicators (code, name, english, family, variants, aliases) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (r.code, r.name, r.english, r.family, json.dumps(list(r.variants)),
+                     json.dumps(list(r.aliases), ensure_ascii=False))
+                    for r in rows
+                ],
+            )  # fmt: skip
+        return True
+
+    def uncoded_facts(self) -> list[UncodedFact]:
+        """Facts (not rejected) without an indicator: stored before the catalogue, or none fitted then."""
+        rows = self.db.execute(
+            "SELECT id, metric, kind, unit FROM facts WHERE indicator IS NULL AND status != 'rejected'"
+        ).fetchall()
+        return [UncodedFact(*r) for r in rows]
+
+    def set_fact_indicators(self, codes: dict[int, str]) -> int:
+        """Give facts their indicator codes (fact id → code); the number changed."""
+        if not codes:
+            return 0
+        with self._write() as db:
+            return db.conn.executemany(
+                "UPDATE facts SET indicator = ? WHERE id = ? AND indicator IS NOT ?",
+                [(code, fact_id, code) for fact_id, code in codes.items()],
+            ).rowcount
+
+    def facts_for_indicator(
+        self, code: str, statuses: tuple[str, ...] = ("candidate", "verified"), per_zone: int = 20
+    ) -> list[Fact]:
+        """The facts of one indicator in every zone (at most `per_zone` a zone, verified first): a comparison's pool."""
+        marks = ", ".join("?" * len(statuses))
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                f"""SELECT id FROM (
+                        SELECT id, row_number() OVER (
+                            PARTITION BY zone ORDER BY status != 'verified', id) AS k
+                        FROM facts WHERE indicator = ? AND status IN ({marks}) AND zone IS NOT NULL)
+                    WHERE k <= ? ORDER BY id""",
+                [code, *statuses, per_zone],
+            ).fetchall()
+        ]
+        return self.facts_by_ids(ids)
+
     def counts(self) -> Counts:
         status = dict(self.db.execute("SELECT status, count(*) FROM facts GROUP BY status").fetchall())
         return Counts(
@@ -497,7 +580,7 @@ class Store(ReviewStore, DeliveryStore):
 _FACT_SELECT = """
     SELECT f.id, d.name, f.article, f.zone, f.entity, f.metric, f.value, f.unit, f.qualifier, f.period,
            f.kind, f.status, f.source, f.quote, f.value_text, f.start, f."end", f.confidence, f.updated_at,
-           f.context
+           f.context, f.indicator
     FROM facts f JOIN documents d ON d.id = f.document_id"""
 
 

@@ -203,3 +203,25 @@ def m008_page_metadata(db: Database) -> None:
         db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN zone_source TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN zone_confidence REAL")
+
+
+@migrations()
+def m009_indicator(db: Database) -> None:
+    """Each fact's standard indicator (config/indicators.toml, null where none fits; the printed metric stays), the
+    catalogue itself as a table (refilled from the config at ingest), and a view of the facts with an indicator."""
+    db.execute("ALTER TABLE facts ADD COLUMN indicator TEXT")
+    db.execute("CREATE INDEX facts_indicator ON facts (indicator, zone)")
+    db.execute(
+        """CREATE TABLE indicators (
+            code TEXT PRIMARY KEY, name TEXT NOT NULL, english TEXT NOT NULL, family TEXT NOT NULL,
+            variants TEXT NOT NULL, aliases TEXT NOT NULL)"""  # variants and aliases: JSON lists
+    )
+    db.execute(
+        """
+        CREATE VIEW indicator_facts AS
+        SELECT f.indicator, i.name AS indicator_name, i.family, f.id, f.zone, f.entity, f.metric, f.value, f.unit,
+               f.qualifier, f.period, f.kind, f.status, f.quote, d.name AS doc, f.article
+        FROM facts f JOIN indicators i ON i.code = f.indicator JOIN documents d ON d.id = f.document_id
+        WHERE f.status IN ('verified', 'candidate')
+        """
+    )

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from annotate.indicators import indicator_reader
 from annotate.ingest import ingest_paths
 from bot import messages
 from bot.answer import AnswerFact, Bot, Reply
@@ -231,6 +232,58 @@ def test_compare_each_zone_on_a_metric(bot):
     assert reply.status == "answered"
     assert reply.intent == "compare"
     assert ("西安高新区", 6.64) in [(f.zone, f.value) for f in reply.facts]
+
+
+def test_compare_one_indicator_and_name_it(bot):
+    """研发投入强度 排名 compares R&D intensity (全社会研发投入强度), not a share of business R&D in GDP (企业研发投入占
+    GDP比重, another indicator), and says which indicator it ranks by."""
+    for question in ("研发投入强度 排名", "各高新区 研发强度"):
+        reply = bot.ask(question)
+        assert reply.intent == "compare" and reply.text.startswith("各园区按“研发投入强度”比较"), reply.text
+        assert ("西安高新区", 6.64) in [(f.zone, f.value) for f in reply.facts]
+        assert "企业研发投入占GDP比重" not in [f.metric for f in reply.facts]
+
+
+def test_compare_an_indicator_keeps_its_variant_apart(bot):
+    levels = bot.ask("地区生产总值 排名")
+    assert levels.text.startswith("各园区按“地区生产总值”比较") and {f.kind for f in levels.facts} == {"level"}
+    growth = bot.ask("地区生产总值增长 排名")
+    assert growth.text.startswith("各园区按“地区生产总值增长”比较") and {f.kind for f in growth.facts} == {"growth"}
+
+
+def test_compare_exports_is_not_trade(bot):
+    reply = bot.ask("出口总额 排名")
+    assert all("进出口" not in f.metric for f in reply.facts)
+
+
+def test_a_question_names_its_indicator_and_plain_questions_are_scored_as_before(bot):
+    q = bot.parser.parse("大连 高企总数")
+    assert q.indicator == "hitech_firms"
+    assert bot.parser.parse("青岛高新区 权力事项数量").indicator == "delegated_powers"
+    assert bot.parser.parse("大连高新区 党小组数量").indicator is None
+    reply = bot.ask("西安 研发强度")
+    assert reply.status == "answered" and reply.facts[0].value == 6.64
+
+
+def test_compare_a_ranking_indicator_lists_zones_by_place(gazetteer):
+    """国家高新区综合评价排名 across zones: first place first, and only facts of that ranking (not a provincial one)."""
+    from store import NewArticle, NewDocument, NewFact
+
+    store = Store.memory()
+    rows = [("杭州高新区", "国家高新区综合评价排名", 3), ("株洲高新区", "国家高新区综合评价排名", 29),
+            ("洛阳高新区", "国家高新区综合评价排名", 41), ("宜昌高新区", "全省国家高新区综合评价排名", 3)]  # fmt: skip
+    facts = [
+        NewFact(0, "t", zone, None, metric, value, "位", "exact", "2023", "rank", f"{zone}{metric}第{value}位",
+                f"第{value}位", i * 10, i * 10 + 3, i * 10, i * 10 + 3, 0.9, "x",
+                indicator=indicator_reader().code(metric, "rank", "位"))
+        for i, (zone, metric, value) in enumerate(rows)
+    ]  # fmt: skip
+    store.ingest_document(
+        NewDocument("a.txt", "a.txt", "s", "utf-8", 99), [NewArticle(0, "t", None, None, 0, 1, 99)], facts
+    )
+    reply = Bot(store, gazetteer).ask("各高新区 国家高新区综合评价排名")
+    assert reply.text.startswith("各园区按“国家高新区综合评价排名”比较(按名次排列"), reply.text
+    assert [(f.zone, f.value) for f in reply.facts] == [("杭州高新区", 3), ("株洲高新区", 29), ("洛阳高新区", 41)]
 
 
 def test_help(bot):

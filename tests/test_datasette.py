@@ -86,8 +86,10 @@ def _run(db: Path, name: str, **params: str) -> list[dict]:
 def test_zone_indicator_and_unverified_queries_on_the_seed_store(seed_db_path):
     qingdao = _run(seed_db_path, "zone", zone="青岛")
     assert {r["value_text"] for r in qingdao} >= {"394项"} and {r["zone"] for r in qingdao} == {"青岛高新区"}
-    companies = _run(seed_db_path, "indicator", metric="高新技术企业")
-    assert len({r["zone"] for r in companies}) >= 4 and all("高新技术企业" in r["metric"] for r in companies)
+    companies = _run(seed_db_path, "indicator", indicator="高企")  # an alias of hitech_firms
+    assert len({r["zone"] for r in companies}) >= 4 and {r["indicator"] for r in companies} == {"hitech_firms"}
+    for spelled in ("hitech_firms", "高新技术企业", "High-tech enterprises"):  # code, name, English name
+        assert _run(seed_db_path, "indicator", indicator=spelled) == companies
     default = _run(seed_db_path, "unverified", min_confidence="")
     assert default and min(r["confidence"] for r in default) >= 0.9
     assert len(_run(seed_db_path, "unverified", min_confidence="0.7")) > len(default)
@@ -130,10 +132,10 @@ def test_conflicts_are_the_same_fact_with_another_value_in_another_article(own_s
     finally:
         store.close()
     conflicts = _run(own_store, "conflicts")
-    assert [(r["zone"], r["metric"], r["period"], r["distinct_values"]) for r in conflicts] == [
-        ("沈阳高新区", "净增高新技术企业数量", "2020", 2)
+    assert [(r["zone"], r["indicator_or_metric"], r["period"], r["articles"]) for r in conflicts] == [
+        ("沈阳高新区", "hitech_firms", "2020", 2)
     ]
-    assert "252家" in conflicts[0]["what_each_says"] and "260家" in conflicts[0]["what_each_says"]
+    assert "252家 净增高新技术企业数量" in conflicts[0]["what_each_says"] and "260家" in conflicts[0]["what_each_says"]
 
 
 # ── a real Datasette, started as `gaoxin up` starts it ─────────────────────────────────────────────

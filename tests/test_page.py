@@ -211,3 +211,12 @@ def test_ingest_keeps_the_metadata_and_facts_inherit_the_pages_zone(tmp_path, wr
     assert bad.exit_code == 1 and bad.output.startswith("Error: ") and "Traceback" not in bad.output
     con.close()
     json.dumps(docs)  # plain values, as people query them
+
+
+def test_a_traditional_page_is_read_in_simplified_and_quoted_as_printed(extractor, write):
+    from annotate.text import read_source
+
+    page = "南沙新區經濟穩步增長\n\n去年南沙新區實現地區生產總值2536.8億元，增長4.1%。\n"
+    (gdp,) = [c for c in extractor.extract(read_source(write("t.txt", page))) if c.value == 2536.8]
+    assert gdp.unit == "亿元" and gdp.zone == "南沙新区" and "地区生产总值" in gdp.metric
+    assert gdp.value_text == "2536.8億元" and "億元" in gdp.quote

@@ -433,3 +433,49 @@ def test_migration_m007_spells_stored_label_studio_times_alike(tmp_path):
         "not a time",
         None,
     ]
+
+
+# ── indicators (m009) ───────────────────────────────────────────────────────────────────────────
+def test_facts_carry_their_indicator_and_the_view_names_it(store):
+    from store import IndicatorRow
+
+    store.ingest_document(
+        doc(), articles(), [replace(fact(100, 2931), indicator="hitech_firms"), fact(120, 5, metric="党小组数量")]
+    )
+    catalogue = [IndicatorRow("hitech_firms", "高新技术企业", "high-tech enterprises", "count", ("growth",), ("高企",))]
+    assert store.set_indicator_catalogue(catalogue) is True
+    assert store.set_indicator_catalogue(catalogue) is False  # unchanged: nothing written
+    assert store.indicator_catalogue() == catalogue
+    assert [f.indicator for f in store.facts()] == ["hitech_firms", None]
+    rows = store.db.execute("SELECT indicator, indicator_name, metric, value FROM indicator_facts").fetchall()
+    assert rows == [("hitech_firms", "高新技术企业", "高新技术企业数量", 2931.0)]
+    assert [i[1] for i in store.db.execute("PRAGMA index_list(facts)") if "indicator" in i[1]] == ["facts_indicator"]
+
+
+def test_uncoded_facts_get_their_indicator_later(store):
+    store.ingest_document(doc(), articles(), [fact(100, 2931), fact(120, 5, metric="党小组数量")])
+    uncoded = store.uncoded_facts()
+    assert [(f.metric, f.kind, f.unit) for f in uncoded] == [
+        ("高新技术企业数量", "level", "家"),
+        ("党小组数量", "level", "家"),
+    ]
+    revision = store.revision()
+    assert store.set_fact_indicators({uncoded[0].id: "hitech_firms"}) == 1
+    assert store.set_fact_indicators({uncoded[0].id: "hitech_firms"}) == 0  # already so
+    assert store.revision() > revision  # the bot's index reloads
+    assert [f.metric for f in store.uncoded_facts()] == ["党小组数量"]
+
+
+def test_facts_for_indicator_across_zones(store):
+    store.ingest_document(
+        doc(),
+        articles(),
+        [
+            replace(fact(100, 2931), indicator="hitech_firms"),
+            replace(fact(140, 1700, zone="西安高新区"), indicator="hitech_firms"),
+            replace(fact(180, 9.1, unit="%", metric="研发投入强度"), indicator="rd_intensity"),
+        ],
+    )
+    found = {(f.zone, f.value) for f in store.facts_for_indicator("hitech_firms")}
+    assert found == {("青岛高新区", 2931.0), ("西安高新区", 1700.0)}
+    assert store.facts_for_indicator("exports") == []

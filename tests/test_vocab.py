@@ -23,7 +23,7 @@ from annotate.vocab import CONFIG_DIR, alternation, read_config, vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for pkg in ("annotate", "bot") for p in (ROOT / pkg).rglob("*.py"))
-CONFIG_FILES = ("vocab.toml", "zones.toml", "synonyms.toml", "labeling.xml")
+CONFIG_FILES = ("vocab.toml", "zones.toml", "synonyms.toml", "indicators.toml", "labeling.xml")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 # Lists of common words (every unit, every function word): three of them together in a rule are grammar, not a
 # copy of the list. Lists named for one purpose (count units, growth words, zone suffixes …) are checked.
@@ -54,9 +54,9 @@ def _configured(node: object, path: str) -> Iterator[tuple[str, frozenset[str]]]
 def configured_lists() -> list[tuple[str, frozenset[str]]]:
     return [
         (name, words)
-        for f in ("vocab.toml", "synonyms.toml")
+        for f in ("vocab.toml", "synonyms.toml", "indicators.toml")
         for name, words in _configured(read_config(f), f"{f}:")
-        if len(words) >= 3
+        if len(words) >= 3 and not name.endswith(".variants")  # an indicator's variants are kinds, not words
     ]
 
 
@@ -209,6 +209,25 @@ def test_a_broken_vocabulary_names_its_file(tmp_path, monkeypatch):
         monkeypatch.undo()
         module.vocab.cache_clear()
     assert module.vocab().units.measure
+
+
+def test_the_cli_names_a_broken_vocabulary_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import annotate.vocab as module
+    from bot.cli import main
+
+    (tmp_path / "vocab.toml").write_text("[units\n", encoding="utf-8")
+    monkeypatch.setattr(module, "CONFIG_DIR", tmp_path)
+    module.vocab.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["facts", "--db", str(tmp_path / "gaoxin.db")])
+    finally:
+        monkeypatch.undo()
+        module.vocab.cache_clear()
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "vocab.toml: cannot load the vocabulary" in result.output
+    assert "Traceback" not in result.output
 
 
 # ── config/ ships as package data ──────────────────────────────────────────────────────────────────

@@ -1,0 +1,118 @@
+"""Fact shapes real pages print (issue "Real pages"): ranks in words, moves, 成, 个亿, lists sharing a unit, tables.
+
+Each sentence is written for its test and names the shape it stands for.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from annotate.numbers import find_quantities
+from annotate.tables import read_table
+
+from .test_extract import by_value, facts
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("综合评价排名全省第三。", 3, "位"),
+        ("总量居全市第一。", 1, "位"),
+        ("位居全国第九名。", 9, "名"),
+        ("增速居全市各园区第一。", 1, "位"),
+    ],
+)
+def test_a_bare_ordinal_after_a_rank_verb_is_a_rank(text, value, unit):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit, q.rank) == (value, unit, True)
+
+
+@pytest.mark.parametrize("text", ["第二批专精特新企业", "第三届博览会开幕", "这是第一次", "第一，要稳增长"])
+def test_other_ordinals_are_not_ranks(text):
+    assert find_quantities(text) == []
+
+
+def test_a_move_in_the_ranking_is_a_fact_of_its_own_kind(extractor):
+    found = by_value(facts(extractor, "高新区综合排名较上年上升12个位次。"))
+    assert found["12个位次"].unit == "个位次" and found["12个位次"].kind == "other"
+
+
+@pytest.mark.parametrize(("text", "value"), [("工业投资占全部投资的七成。", 7), ("订单同比增长近四成。", 4)])
+def test_tenths_in_words(text, value):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit) == (value, "成")
+
+
+def test_an_idiom_is_no_tenth():
+    assert find_quantities("政策一成不变。") == []
+
+
+def test_hundreds_of_millions_said_as_ge_yi():
+    (q,) = find_quantities("力争规上工业总产值突破600个亿。")
+    assert (q.value, q.unit, q.qualifier) == (600, "亿", "more_than")
+
+
+def test_an_amount_in_words_with_its_scale():
+    (q,) = find_quantities("最高补贴三千万元。")
+    assert (q.value, q.unit) == (3000, "万元")
+
+
+def test_the_numbers_of_a_list_share_the_unit_printed_last():
+    qs = find_quantities("增速较全国、全省、全市分别高4.1、2.7、1.9个百分点。")
+    assert [(q.value, q.unit) for q in qs] == [(4.1, "个百分点"), (2.7, "个百分点"), (1.9, "个百分点")]
+
+
+def test_a_bare_number_outside_a_list_stays_no_fact():
+    assert find_quantities("项目编号2024、文号3号") == [] or all(q.unit for q in find_quantities("项目编号2024"))
+
+
+def test_a_table_row_is_read_with_its_header_and_the_headings_units():
+    heading = "三、主要指标完成情况（单位：亿元、%）"
+    rows = [
+        "指标名称 | 1—9月 | 同比增长 | 占全年目标",
+        "税收收入 | 17.92 | 4.1 | 74.5",
+        "实际使用外资（亿美元） | 1.84 | -3.6 | 83.6",
+    ]
+    lines, off = [], 0
+    for row in rows:
+        lines.append((off, row))
+        off += len(row) + 1
+    got = {(v.metric, v.value, v.unit, v.kind, v.period) for v in read_table(lines, heading, "2024")}
+    assert got == {
+        ("税收收入", 17.92, "亿元", "level", "2024-1~9"),
+        ("税收收入同比增长", 4.1, "%", "growth", "2024-1~9"),
+        ("税收收入完成全年目标比例", 74.5, "%", "share", "2024-1~9"),
+        ("实际使用外资", 1.84, "亿美元", "level", "2024-1~9"),
+        ("实际使用外资同比增长", -3.6, "%", "growth", "2024-1~9"),
+        ("实际使用外资完成全年目标比例", 83.6, "%", "share", "2024-1~9"),
+    }
+
+
+def test_a_unit_column_gives_each_row_its_unit(extractor):
+    page = "| 指标 | 单位 | 2024年 | 比上年增长（%） |\n| 地区生产总值 | 亿元 | 3812.6 | 5.9 |\n| 进出口总额 | 亿美元 | 1089.3 | -2.8 |"
+    found = by_value(facts(extractor, page))
+    gdp = found["3812.6"]
+    assert (gdp.metric, gdp.unit, gdp.period) == ("地区生产总值", "亿元", "2024")
+    assert (found["-2.8"].kind, found["-2.8"].unit, found["-2.8"].quote) == (
+        "growth",
+        "%",
+        "| 进出口总额 | 亿美元 | 1089.3 | -2.8 |",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value_text"), [("进出口总额264.5亿元，同比下降3.7%。", "3.7%"), ("出口总额下降3.1%。", "3.1%")]
+)
+def test_a_fall_is_a_growth_with_a_minus_sign(extractor, text, value_text):
+    fall = by_value(facts(extractor, text))[value_text]
+    assert (fall.value, fall.kind, fall.unit) == (-float(value_text[:-1]), "growth", "%")
+    assert fall.metric.endswith("增长") and "下降" not in fall.metric
+
+
+def test_a_fall_reads_as_a_fall():
+    from bot.messages import amount
+
+    class F:
+        value, value_text, unit, qualifier = -3.7, "3.7%", "%", "exact"
+
+    assert amount(F()) == "下降3.7%"
