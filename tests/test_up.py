@@ -112,13 +112,28 @@ def children_of(pid: int) -> set[int]:
     return found | {g for c in found for g in children_of(c)}
 
 
-def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path):
+@pytest.fixture
+def ups():
+    """Every `gaoxin up` a test starts; one still running at the end (the test failed) is stopped with its children."""
+    started: list[Up] = []
+    yield started
+    for up in started:
+        if up.process.poll() is None:
+            up.process.send_signal(signal.SIGTERM)
+            try:
+                up.process.wait(timeout=STOP_WITHIN + 10)
+            except subprocess.TimeoutExpired:
+                up.process.kill()
+
+
+def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path, ups):
     db, ls_data = own_store, tmp_path / "label-studio"
     port, ls_port, datasette_port = free_port(), free_port(), free_port()
     migrated_template(ROOT / "data" / "ls-cache")  # `gaoxin up` copies it into a new data folder, as `make run` does
 
     # ── morning: the first start (Label Studio's data made from the migrated template, the push, the bot) ──
     first = Up(tmp_path, db, ls_data, port, ls_port, 1, datasette_port)
+    ups.append(first)
     first.wait_ready()
     bot_url, ls_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ls_port}"
     assert get(f"{bot_url}/healthz")["ok"] is True
@@ -172,6 +187,7 @@ def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path):
 
     # ── next morning: the same data, started again (the webhook exists now and is updated) ──
     second = Up(tmp_path, db, ls_data, port, ls_port, 2, datasette_port)
+    ups.append(second)
     second.wait_ready(timeout=120)
     assert "0 new tasks" in second.output, second.output
     reply = get(f"{bot_url}/api/v1/ask", {"q": LS_QUESTION})
