@@ -9,9 +9,9 @@ LS_VERSION := 1.23.2
 LS_VENV    := .venv-ls
 LS_STAMP   := $(LS_VENV)/.installed-$(LS_VERSION)
 
-.PHONY: install browser loadgen run test unit eval bench lint format clean
+.PHONY: install browser fonts loadgen run test unit eval bench lint format clean
 
-install: $(STAMP) $(LS_STAMP) browser
+install: $(STAMP) $(LS_STAMP) browser fonts
 
 # Installs print one line each; pip's own output goes to a log, shown only when the install fails.
 QUIET = > $(1)/install.log 2>&1 || { tail -n 40 $(1)/install.log; echo "install failed: the whole log is $(1)/install.log"; exit 1; }
@@ -37,6 +37,12 @@ browser:
 	@test -x /usr/bin/chromium || ( $(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium )
 
+# Chinese and emoji in the browser (the chat page, Label Studio, their screenshots) need fonts that have them:
+# without these, every character is the same missing-glyph box. tests/test_web.py checks they are drawn.
+fonts:
+	@{ fc-list | grep -qi "Noto Sans CJK" && fc-list | grep -qi "Noto Color Emoji"; } || ( $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji )
+
 # `make bench` loads the HTTP API with wrk (a C load generator: a Python one would take the CPU it measures).
 loadgen:
 	@command -v wrk >/dev/null || ( $(SUDO) apt-get update -qq && \
@@ -47,7 +53,7 @@ run: $(STAMP) $(LS_STAMP)
 	@echo "The store is data/gaoxin.db (try: $(BIN)/gaoxin facts --zone 青岛). Starting Label Studio and the bot…"
 	@$(BIN)/gaoxin up
 
-test: $(STAMP) $(LS_STAMP) browser
+test: $(STAMP) $(LS_STAMP) browser fonts
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -460,14 +460,22 @@ def status(db_path: Path | None) -> None:
 @click.option("--port", type=int, default=None, help="Bot port (default $GAOXIN_PORT or 8000).")
 @click.option("--ls-port", type=int, default=8080, show_default=True, help="Port of the local Label Studio.")
 @click.option(
+    "--datasette-port",
+    type=click.IntRange(min=0, max=65535),
+    default=8001,
+    show_default=True,
+    help="Port Datasette serves the store on, read-only, at 127.0.0.1 (0: no Datasette).",
+)
+@click.option(
     "--ls-data",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Data folder of the local Label Studio (default: data/label-studio in the project).",
 )
 @_db_option
-def up(port: int | None, ls_port: int, ls_data: Path | None, db_path: Path | None) -> None:
-    """Run the whole system: a local Label Studio (data/label-studio/), the candidates pushed, the bot served.
+def up(port: int | None, ls_port: int, datasette_port: int, ls_data: Path | None, db_path: Path | None) -> None:
+    """Run the whole system: a local Label Studio (data/label-studio/), the candidates pushed, the bot served,
+    and Datasette on the store (read-only).
 
     Ctrl-C, or SIGINT or SIGTERM sent to this process alone, stops everything it started. A restart on the same
     data picks up where it stopped: same Label Studio login and project, new passages pushed, annotations kept.
@@ -476,7 +484,7 @@ def up(port: int | None, ls_port: int, ls_data: Path | None, db_path: Path | Non
 
     try:
         run_all(_resolve_db(db_path), bot_port=port or int(settings.PORT.get()), ls_port=ls_port,
-                ls_data=ls_data or LS_DATA)  # fmt: skip
+                ls_data=ls_data or LS_DATA, datasette_port=datasette_port)  # fmt: skip
     except (AnnotateError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
 

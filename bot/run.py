@@ -1,4 +1,4 @@
-"""`gaoxin up` (and `make run`): Label Studio, the push, and the bot, started together and stopped together.
+"""`gaoxin up` (and `make run`): Label Studio, the push, the bot and Datasette, started together and stopped together.
 
 Stops on SIGINT (Ctrl-C) or SIGTERM sent to this process alone (systemd, `docker stop`, `kill <pid>`), at any
 moment — while Label Studio is still starting, too — and stops everything it started, printing one line for each.
@@ -24,7 +24,7 @@ from annotate.labelstudio import LabelStudioLink, default_cache
 from annotate.lsserver import LabelStudioServer, healthy
 from store import Store
 
-from . import settings
+from . import datasette, settings
 
 LS_DATA = settings.PROJECT_ROOT / "data" / "label-studio"
 SAMPLE_QUESTION = "青岛高新区 权力事项数量"
@@ -36,11 +36,11 @@ class Stop(KeyboardInterrupt):
     """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt, so the same clean-up runs."""
 
 
-def run_all(db: Path, bot_port: int, ls_port: int, ls_data: Path = LS_DATA) -> None:
+def run_all(db: Path, bot_port: int, ls_port: int, ls_data: Path = LS_DATA, datasette_port: int = 0) -> None:
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     started: list[tuple[str, subprocess.Popen, bool]] = []  # (what, process, its own process group)
     try:
-        _run(db, bot_port, ls_port, ls_data, started)
+        _run(db, bot_port, ls_port, ls_data, datasette_port, started)
     except KeyboardInterrupt:
         click.echo("\ngaoxin: stopping…")
     finally:
@@ -51,7 +51,7 @@ def run_all(db: Path, bot_port: int, ls_port: int, ls_data: Path = LS_DATA) -> N
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def _run(db: Path, bot_port: int, ls_port: int, ls_data: Path, started: list) -> None:
+def _run(db: Path, bot_port: int, ls_port: int, ls_data: Path, datasette_port: int, started: list) -> None:
     secret = settings.LS_WEBHOOK_SECRET.get() or _secret(ls_data)
     external = settings.LS_URL.get()
     login = ""
@@ -87,6 +87,7 @@ def _run(db: Path, bot_port: int, ls_port: int, ls_data: Path, started: list) ->
         f"Label Studio: project {pushed.project_id}: {pushed.new} new tasks, {pushed.refreshed} refreshed, "
         f"{pushed.untouched} annotated left alone; webhook → {bot_url}/hooks/label-studio"
     )
+    browse = _start_datasette(db, datasette_port, started) if datasette_port else None
     env = {**os.environ, "GAOXIN_DB": str(db), "GAOXIN_LS_URL": url, "GAOXIN_LS_TOKEN": token,
            "GAOXIN_LS_WEBHOOK_SECRET": secret, "GAOXIN_PORT": str(bot_port)}  # fmt: skip
     bot = subprocess.Popen(
@@ -94,7 +95,10 @@ def _run(db: Path, bot_port: int, ls_port: int, ls_data: Path, started: list) ->
     )
     started.append(("the bot (gunicorn)", bot, False))
     _wait_for_bot(bot, bot_url)
-    _print_ready(bot_url, f"{url}/projects/{pushed.project_id}/data", login)
+    if browse and not datasette.wait_until_healthy(browse[1], datasette_port):
+        click.echo(f"Datasette: did not start (see {db.parent / 'datasette.log'}); going on without it", err=True)
+        browse = None
+    _print_ready(bot_url, f"{url}/projects/{pushed.project_id}/data", login, browse[0] if browse else "")
     ls = started[0][1] if not external else None
     while bot.poll() is None and (ls is None or ls.poll() is None):
         time.sleep(0.5)
@@ -114,14 +118,30 @@ def _wait_for_bot(bot: subprocess.Popen, bot_url: str) -> None:
     raise click.ClickException(f"the bot did not answer on {bot_url}/healthz within {BOT_START_TIMEOUT:.0f} s")
 
 
-def _print_ready(bot_url: str, ls_url: str, login: str) -> None:
+def _start_datasette(db: Path, port: int, started: list) -> tuple[str, subprocess.Popen] | None:
+    """Datasette on the store, read-only (see bot/datasette.py); its URL and process, or None if not installed."""
+    binary = datasette.executable()
+    if binary is None:
+        click.echo("Datasette: not installed (`make install` installs it); going on without it", err=True)
+        return None
+    if db.stem != datasette.DATABASE:
+        click.echo(f"Datasette: {db.name} is not named {datasette.DATABASE}.db, so it is served without descriptions "
+                   "and canned queries (Datasette names a database after its file)", err=True)  # fmt: skip
+    process = datasette.launch(binary, db, port, db.parent / "datasette.log")
+    started.append(("Datasette", process, True))
+    return datasette.url(db, port), process
+
+
+def _print_ready(bot_url: str, ls_url: str, login: str, datasette_url: str = "") -> None:
     body = json.dumps({"q": SAMPLE_QUESTION}, ensure_ascii=False)
     rule = "─" * 72
+    browse = [f"  Datasette      {datasette_url}  (the store, read-only; queries under it)"] if datasette_url else []
     lines = [
         rule,
         "gaoxin is running.",
         f"  Chat page      {bot_url}/",
         f"  Label Studio   {ls_url}" + (f"\n                 {login}" if login else ""),
+        *browse,
         f"  Ask by API     curl -s {bot_url}/api/v1/ask -H 'Content-Type: application/json' -d '{body}'",
         f"  Stop           Ctrl-C here, or kill {os.getpid()} (SIGINT or SIGTERM): everything started here stops.",
         rule,

@@ -35,7 +35,9 @@ STOP_WITHIN = 15.0
 class Up:
     """One `gaoxin up` in a subprocess, its output kept in a file."""
 
-    def __init__(self, tmp: Path, db: Path, ls_data: Path, port: int, ls_port: int, run: int) -> None:
+    def __init__(
+        self, tmp: Path, db: Path, ls_data: Path, port: int, ls_port: int, run: int, datasette_port: int
+    ) -> None:
         self.log = tmp / f"up-{run}.log"
         self.port, self.ls_port, self.ls_data = port, ls_port, ls_data
         env = {k: v for k, v in os.environ.items() if not k.startswith("GAOXIN_")}
@@ -43,7 +45,7 @@ class Up:
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "up", "--db", str(db), "--ls-data", str(ls_data),
-                 "--port", str(port), "--ls-port", str(ls_port)],
+                 "--port", str(port), "--ls-port", str(ls_port), "--datasette-port", str(datasette_port)],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )  # fmt: skip
 
@@ -110,13 +112,28 @@ def children_of(pid: int) -> set[int]:
     return found | {g for c in found for g in children_of(c)}
 
 
-def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path):
+@pytest.fixture
+def ups():
+    """Every `gaoxin up` a test starts; one still running at the end (the test failed) is stopped with its children."""
+    started: list[Up] = []
+    yield started
+    for up in started:
+        if up.process.poll() is None:
+            up.process.send_signal(signal.SIGTERM)
+            try:
+                up.process.wait(timeout=STOP_WITHIN + 10)
+            except subprocess.TimeoutExpired:
+                up.process.kill()
+
+
+def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path, ups):
     db, ls_data = own_store, tmp_path / "label-studio"
-    port, ls_port = free_port(), free_port()
+    port, ls_port, datasette_port = free_port(), free_port(), free_port()
     migrated_template(ROOT / "data" / "ls-cache")  # `gaoxin up` copies it into a new data folder, as `make run` does
 
     # ── morning: the first start (Label Studio's data made from the migrated template, the push, the bot) ──
-    first = Up(tmp_path, db, ls_data, port, ls_port, 1)
+    first = Up(tmp_path, db, ls_data, port, ls_port, 1, datasette_port)
+    ups.append(first)
     first.wait_ready()
     bot_url, ls_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ls_port}"
     assert get(f"{bot_url}/healthz")["ok"] is True
@@ -126,8 +143,11 @@ def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path):
     backend = json.dumps(version)
     assert "1.23.2" in backend, backend
     assert not head or head not in backend, "Label Studio reports the project's commit as its own version"
+    browse = f"http://127.0.0.1:{datasette_port}/{db.stem}"
+    assert f"Datasette      {browse}" in first.output, first.output
+    assert get(f"{browse}/zone.json?_shape=array&zone=%E9%9D%92%E5%B2%9B")  # 青岛: the canned query answers
     spawned = children_of(first.process.pid)
-    assert len(spawned) >= 3, spawned  # Label Studio, gunicorn's master and its workers
+    assert len(spawned) >= 4, spawned  # Label Studio, gunicorn's master and its workers, Datasette
 
     # ── an annotator accepts 394项 in Label Studio: the file people query shows it within a second ──
     creds = json.loads((ls_data / "gaoxin-credentials.json").read_text())
@@ -154,18 +174,20 @@ def test_a_working_day_start_annotate_stop_restart(own_store, tmp_path):
     received = reader.execute("SELECT max(received_at) FROM ls_annotations").fetchone()[0]
     assert abs(datetime.fromisoformat(received).timestamp() - at.timestamp()) < 1.0
     reader.close()
+    assert get(f"{browse}/facts.json?_shape=array&value=394&status=verified"), "Datasette does not show it"
     assert "已核实" in get(f"{bot_url}/api/v1/ask", {"q": LS_QUESTION})["text"]
 
     # ── evening: SIGTERM to `gaoxin up` alone stops everything it started, a line each ──
     took = first.stop(signal.SIGTERM)
     assert took < STOP_WITHIN, f"stopping took {took:.1f} s"
     stopped = first.stopped_pids()
-    assert {"Label Studio", "the bot (gunicorn)"} <= set(stopped), first.output
+    assert {"Label Studio", "the bot (gunicorn)", "Datasette"} <= set(stopped), first.output
     time.sleep(0.5)
     assert [p for p in spawned if alive(p)] == [], f"left running: {[p for p in spawned if alive(p)]}"
 
     # ── next morning: the same data, started again (the webhook exists now and is updated) ──
-    second = Up(tmp_path, db, ls_data, port, ls_port, 2)
+    second = Up(tmp_path, db, ls_data, port, ls_port, 2, datasette_port)
+    ups.append(second)
     second.wait_ready(timeout=120)
     assert "0 new tasks" in second.output, second.output
     reply = get(f"{bot_url}/api/v1/ask", {"q": LS_QUESTION})

@@ -233,7 +233,7 @@ def test_server_errors_and_network_failures_are_shown_politely(chat):
     reply = chat.ask("青" * 501)  # over the server's length limit: a 400 with a reason
     expect(reply).to_have_class(re.compile(r"\berror\b"))
     expect(reply).to_contain_text("HTTP 400")
-    expect(reply).to_contain_text("too long")
+    expect(reply).to_contain_text("问题太长了")
 
     chat.page.route("**/api/v1/ask", lambda route: route.abort("internetdisconnected"))
     reply = chat.ask(QINGDAO)
@@ -276,3 +276,48 @@ def test_a_token_is_asked_for_after_a_401_and_kept(open_chat, locked_site):
     reply = chat.ask("大连高新区瞪羚企业有多少家?", states="done")
     expect(reply.locator(".fact-value .value")).to_have_text("60家")
     expect(token_field).to_be_hidden()
+
+
+# ── what the screenshots show: Chinese and emoji drawn with real glyphs, not boxes ─────────────────
+# Each character is drawn alone on a canvas in the page's own font stack. Without a font that has it, Chromium
+# draws the same missing-glyph box for every character: distinct characters give identical pixels, equal to the
+# drawing of a code point no font has (U+10FFFD, private use). `make install` installs the fonts (Makefile `fonts`).
+DRAW = """(chars) => {
+  const font = `40px ${getComputedStyle(document.body).fontFamily}`;
+  return chars.map((ch) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 64;
+    const ctx = canvas.getContext("2d");
+    ctx.font = font;
+    ctx.textBaseline = "top";
+    ctx.fillStyle = "#000";
+    ctx.fillText(ch, 8, 8);
+    const px = ctx.getImageData(0, 0, 64, 64).data;
+    let inked = 0, coloured = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] > 0) inked++;
+      if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 40) coloured++;
+    }
+    return {ch, image: canvas.toDataURL(), inked, coloured};
+  });
+}"""
+NO_GLYPH = "\U0010fffd"
+
+
+def _drawn(chat: Chat, glyphs: list[str]) -> list[dict]:
+    return chat.page.evaluate(DRAW, [*glyphs, NO_GLYPH])
+
+
+def test_chinese_is_drawn_with_cjk_glyphs_not_boxes(chat):
+    *drawn, box = _drawn(chat, list("高新区数据问答"))
+    assert all(d["inked"] > 20 for d in drawn), [(d["ch"], d["inked"]) for d in drawn]
+    tofu = [d["ch"] for d in drawn if d["image"] == box["image"]]
+    assert not tofu, f"drawn as the missing-glyph box (no CJK font; `make fonts` installs fonts-noto-cjk): {tofu}"
+    assert len({d["image"] for d in drawn}) == len(drawn), "distinct characters drawn alike: boxes, not glyphs"
+
+
+def test_emoji_are_drawn_in_colour_not_boxes(chat):
+    *drawn, box = _drawn(chat, ["✅", "⚠️", "📈"])  # the bot's badges (👀 would do for shape, not colour: it is grey)
+    for d in drawn:
+        assert d["image"] != box["image"], f"{d['ch']} drawn as the missing-glyph box"
+        assert d["coloured"] > 20, f"{d['ch']} drawn without colour (no colour emoji font; `make fonts` installs one)"
