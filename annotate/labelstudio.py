@@ -55,19 +55,22 @@ class PullResult:
 def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
     """Every paragraph of every stored article that holds at least one fact, with the extractor's fields."""
     out: list[Passage] = []
+    pages = store.document_pages()
     for doc, text in store.document_texts().items():
         facts = store.facts(doc=doc)
         if not facts:
             continue
         originals = store.original_fields(f.id for f in facts)
-        for article in segment(text, gaz):
+        meta_zone, published = pages.get(doc, (None, None))
+        for article in segment(text, gaz, meta_zone):
             for pieces in article.paragraphs:
                 start, end = pieces[0][0], pieces[-1][1]
                 inside = [f for f in facts if start <= f.start and f.end <= end]
                 if not inside:
                     continue
                 pfacts = tuple(_passage_fact(f, originals.get(f.id, {})) for f in inside)
-                out.append(Passage(doc, start, end, text[start:end], article.title, article.zone, pfacts))
+                out.append(Passage(doc, start, end, text[start:end], article.title, article.zone, pfacts,
+                                   article.zone_signal.source, published))  # fmt: skip
     return out
 
 

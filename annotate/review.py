@@ -21,6 +21,9 @@ VALUE, METRIC, ZONE, PERIOD, ENTITY = "数值", "指标", "园区", "时间", "�
 QUALIFIERS = {"exact": "精确", "more_than": "超过", "about": "约", "at_least": "至少", "less_than": "不足"}
 KINDS = {"level": "水平", "growth": "增长", "share": "占比", "rank": "排名", "target": "目标", "other": "其他"}
 ACCEPT, REJECT = "正确", "错误"
+# Where an article's zone was found, as the task says it (annotate/page.py's sources).
+ZONE_SOURCES = {"metadata": "元数据", "headline": "标题", "source line": "来源行", "dateline": "电头",
+                "body": "正文", "english": "英文名称", "dateline place": "电头地名", "menu place": "导航地名"}  # fmt: skip
 EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone")
 
 
@@ -51,6 +54,8 @@ class Passage:
     title: str
     zone: str | None
     facts: tuple[PassageFact, ...]
+    zone_source: str | None = None  # where the article's zone was found (annotate/page.py), None: not found
+    published: str | None = None  # the page's date, from its metadata
 
     @property
     def key(self) -> str:
@@ -72,12 +77,19 @@ def region_id(fact_id: int, part: str = "") -> str:
 
 def task_for(passage: Passage) -> dict:
     """A task with the passage, its context, and the candidates as one prediction."""
-    about = f"园区:{passage.zone or '未知'}  ·  文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
+    found = ZONE_SOURCES.get(passage.zone_source or "", passage.zone_source or "")
+    zone = (
+        f"{passage.zone}(据{found})" if passage.zone and found else passage.zone or "未知(没有找到园区,请在数值上填写)"
+    )
+    about = f"园区:{zone}  ·  日期:{passage.published or '未知'}  ·  文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
     return {
         "data": {
             "text": passage.text,
             "title": passage.title,
             "about": about,
+            "zone": passage.zone or "",
+            "zone_found_in": found or "未知",  # Data Manager: filter the tasks whose zone is unknown
+            "published": passage.published or "",
             "doc": passage.doc,
             "passage_start": passage.start,
             "passage_end": passage.end,

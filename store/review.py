@@ -79,6 +79,11 @@ class ReviewStore:
     def document_texts(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT name, text FROM documents WHERE text IS NOT NULL ORDER BY name").fetchall())
 
+    def document_pages(self) -> dict[str, tuple[str | None, str | None]]:
+        """Each document's metadata zone and publication date (what its articles are read with)."""
+        rows = self.db.execute("SELECT name, meta_zone, published FROM documents ORDER BY name").fetchall()
+        return {name: (zone, published) for name, zone, published in rows}
+
     def original_fields(self, fact_ids: Iterable[int]) -> dict[int, dict]:
         """The extractor's fields of each fact (what a prediction shows)."""
         out = {}

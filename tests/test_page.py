@@ -277,3 +277,14 @@ def test_an_english_page_gives_its_figures_in_chinese_units(extractor, write):
         "more_than",
     )
     assert (got["29th"].value, got["29th"].kind) == (29, "rank")
+
+
+def test_a_task_says_where_its_zone_was_found_and_filters_unknown_ones():
+    from annotate.review import Passage, task_for
+
+    known = task_for(Passage("a.txt", 0, 10, "全区营收12亿元。", "标题", "汨罗高新区", (), "dateline place", "2024-12-05"))
+    assert known["data"]["zone"] == "汨罗高新区" and known["data"]["zone_found_in"] == "电头地名"
+    assert "汨罗高新区(据电头地名)" in known["data"]["about"] and "2024-12-05" in known["data"]["about"]
+    unknown = task_for(Passage("b.txt", 0, 10, "全区营收12亿元。", "标题", None, ()))
+    assert unknown["data"]["zone"] == "" and unknown["data"]["zone_found_in"] == "未知"
+    assert "未知" in unknown["data"]["about"]
