@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -28,6 +29,10 @@ from .normalize import Normalizer, grams
 from .question import MAX_QUESTION_CHARS, Question, QuestionParser
 
 REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
+PICK_TTL = 600.0  # seconds a chat's numbered options can be picked by replying 1, 2 or 3
+PICK_CHATS = 4096  # chats with options pending, per worker; the longest waiting dropped first
+_PICK = re.compile(r"\s*(?:第\s*)?([1-3１-３一二三])\s*(?:个|条|项)?\s*[.。!！]?\s*")
+_PICK_NUMBER = {"１": 1, "２": 2, "３": 3, "一": 1, "二": 2, "三": 3}
 
 _V = vocab()
 
@@ -145,6 +150,7 @@ class Reply:
     markdown: str
     facts: tuple[AnswerFact, ...] = ()
     intent: str = "fact"
+    rule: str = ""  # the decision rule that fired (RULES), for --explain
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -155,8 +161,29 @@ class Reply:
         }
 
 
-def _reply(status: str, texts: tuple[str, str], facts=(), intent: str = "fact") -> Reply:
-    return Reply(status, texts[0], texts[1], tuple(facts), intent)
+def _reply(status: str, texts: tuple[str, str], facts=(), intent: str = "fact", rule: str = "") -> Reply:
+    return Reply(status, texts[0], texts[1], tuple(facts), intent, rule)
+
+
+# The decision rules of a fact question, as `gaoxin ask --explain` names them.
+RULES = {
+    "answer": "the best compatible fact scores at least answer_min and no other fact is within tie of it",
+    "tie": "another compatible fact (another metric or zone) scores within tie of the best: ask which",
+    "zones": "no single zone named, and compatible facts of several zones score within alternative: ask which zone",
+    "other_years": "no compatible fact over answer_min in the years asked; the figure exists for other years",
+    "not_covered": "no compatible fact over answer_min for the zone; the nearest facts are offered",
+    "no_metric": "no compatible fact over answer_min in any zone",
+    "pick": "the chat replied with the number of one of the options it was just given",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why the bot replied as it did: the question as parsed, the facts as scored (best first), the reply."""
+
+    question: Question
+    scored: tuple[Scored, ...]
+    reply: Reply
 
 
 class Bot:
@@ -183,6 +210,9 @@ class Bot:
         # revision changes, so an answer never outlives the facts behind it.
         self._replies: OrderedDict[tuple[str, int | None, bool], list] = OrderedDict()
         self._replies_lock = threading.Lock()
+        # Numbered options a chat was just asked to choose from: chat → (expiry on the monotonic clock, options).
+        # In memory, per worker: a reply "1" handled by another worker is read as a question (see README).
+        self._options: OrderedDict[str, tuple[float, tuple[AnswerFact, ...]]] = OrderedDict()
 
     def use_store(self, store: Store, *, same_file: bool) -> None:
         """Answer from another connection: a forked worker's own (same file), or a replaced file (rebuilt)."""
@@ -200,15 +230,36 @@ class Bot:
             self.parser = self._base_parser.with_store_zones(self.index.zones)
 
     # ── entry point ──────────────────────────────────────────────────────────────────────────
-    def ask(self, text: str) -> Reply:
-        return self._entry(text)[0]
+    def ask(self, text: str, chat: str | None = None) -> Reply:
+        """The reply to a question; with a chat id, a reply "1"/"2"/"3" picks from the options that chat was given."""
+        return self._chat_entry(text, chat)[0]
 
-    def ask_json(self, text: str) -> bytes:
+    def ask_json(self, text: str, chat: str | None = None) -> bytes:
         """The reply as the API sends it, encoded once per cached reply (repeated questions skip the encoding)."""
-        entry = self._entry(text)
+        entry = self._chat_entry(text, chat)
         if entry[1] is None:  # two threads may both encode a new reply: the same bytes either way
             entry[1] = json.dumps(entry[0].as_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return entry[1]
+
+    def _chat_entry(self, text: str, chat: str | None) -> list:
+        if chat is None:
+            return self._entry(text)
+        now = time.monotonic()
+        m = _PICK.fullmatch(text)
+        with self._replies_lock:
+            pending = self._options.pop(chat, None)
+        if m and pending and pending[0] > now:
+            n = _PICK_NUMBER.get(m.group(1)) or int(m.group(1))
+            if n <= len(pending[1]):
+                picked = pending[1][n - 1]
+                return [_reply("answered", messages.answer(picked, ()), (picked,), rule="pick"), None]
+        entry = self._entry(text)
+        if entry[0].status == "ambiguous" and entry[0].facts:
+            with self._replies_lock:
+                self._options[chat] = (now + PICK_TTL, entry[0].facts)
+                while len(self._options) > PICK_CHATS:
+                    self._options.popitem(last=False)
+        return entry
 
     def _entry(self, text: str) -> list:
         """[reply, JSON or None] for a question: from the cache, or answered and cached."""
@@ -236,6 +287,18 @@ class Bot:
         return entry
 
     _cached_revision: int | None = None
+
+    def explain(self, text: str, top: int = 5) -> Explanation:
+        """The question as parsed, its best-scored candidate facts with their features, and the reply (uncached)."""
+        self.refresh()
+        q = self.parser.parse(text[:MAX_QUESTION_CHARS])
+        scored: list[Scored] = []
+        if q.intent == "fact" and q.metric:
+            zones = [z for z in q.zones if z in self.index.zones] or None
+            scored = self._apply_period(q, self._score(q, self._candidates(q, zones)))
+        return Explanation(
+            q, tuple(scored[:top]), self._answer(text) if len(text) <= MAX_QUESTION_CHARS else self.ask(text)
+        )
 
     def _answer(self, text: str) -> Reply:
         q = self.parser.parse(text)
@@ -276,13 +339,18 @@ class Bot:
             named = [n for n in other_years if _named_as(q.metric, self.index.fact_text(n.metric))]
             other_years = named or other_years  # the figure asked for in other years, not its growth beside it
             if years and other_years:
-                return _reply("unknown", messages.not_in_years(zones[0], q.metric, sorted(years), other_years))
+                return _reply(
+                    "unknown",
+                    messages.not_in_years(zones[0], q.metric, sorted(years), other_years),
+                    rule="other_years",
+                )
             if zones:
                 return _reply(
                     "unknown",
                     messages.not_covered(zones[0], q.metric, nearest, self._zones_with(q.metric, exclude=zones)),
+                    rule="not_covered",
                 )
-            return _reply("unknown", messages.no_metric(q.metric, nearest))
+            return _reply("unknown", messages.no_metric(q.metric, nearest), rule="no_metric")
         if not zones or len(zones) > 1:
             # No zone named, or a name that means several (Fuzhou: 福州 or 抚州), and more than one zone answers about
             # as well: ask which, rather than pass one zone's figure off as the answer.
@@ -294,7 +362,7 @@ class Bot:
             options = sorted(by_zone.values(), key=lambda sf: -sf[0])[:3]
             if len(options) > 1 and options[0][0] - options[1][0] < sc.alternative:
                 return _reply("ambiguous", messages.ambiguous([f for _, f in options]),
-                              [AnswerFact.of(f, s) for s, f in options])  # fmt: skip
+                              [AnswerFact.of(f, s) for s, f in options], rule="zones")  # fmt: skip
         best_score, best = good[0]
         rivals = [(s, f) for s, f in good[1:] if (f.metric, f.value, f.zone) != (best.metric, best.value, best.zone)]
         if (
@@ -304,11 +372,14 @@ class Bot:
         ):
             options = [best] + [f for _, f in rivals[:2]]
             return _reply(
-                "ambiguous", messages.ambiguous(options), [AnswerFact.of(f, s) for s, f in [good[0], *rivals[:2]]]
+                "ambiguous",
+                messages.ambiguous(options),
+                [AnswerFact.of(f, s) for s, f in [good[0], *rivals[:2]]],
+                rule="tie",
             )
         alternatives = [(s, f) for s, f in rivals if best_score - s <= sc.alternative][:2]
         shown = [AnswerFact.of(best, best_score)] + [AnswerFact.of(f, s) for s, f in alternatives]
-        return _reply("answered", messages.answer(shown[0], shown[1:]), shown)
+        return _reply("answered", messages.answer(shown[0], shown[1:]), shown, rule="answer")
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
