@@ -90,10 +90,11 @@ def _pair(question: int, positive: bool, **values: float) -> Pair:
 
 def test_fit_learns_that_a_feature_of_the_answers_counts_for_them():
     pairs = [_pair(i, True, cover=1.0) for i in range(20)] + [_pair(i, False, head_missing=1.0) for i in range(20)]
-    pairs += [_pair(i, False, cover=1.0, head_missing=1.0) for i in range(5)]
-    w = fit(pairs)
+    pairs += [_pair(i, False, cover=1.0, head_missing=1.0) for i in range(20, 30)]  # no answer: decline
+    w = fit(pairs, l2=0.1)
     assert w["cover"] > 0 > w["head_missing"]
     assert w["said_in_quote"] == 0  # a feature no pair has keeps its prior (none)
+    assert fit(pairs, l2=0.1, prior={"said_in_quote": 0.7})["said_in_quote"] == 0.7
 
 
 def test_train_writes_a_weights_file_the_bot_reads(tmp_path):
