@@ -379,7 +379,9 @@ class Bot:
             )
         alternatives = [(s, f) for s, f in rivals if best_score - s <= sc.alternative][:2]
         shown = [AnswerFact.of(best, best_score)] + [AnswerFact.of(f, s) for s, f in alternatives]
-        return _reply("answered", messages.answer(shown[0], shown[1:]), shown, rule="answer")
+        # say how the question was read when the fact names its metric otherwise (进出口宗额 → 进出口总额)
+        read_as = None if _named_as(q.metric, self.index.fact_text(best.metric)) else q.metric
+        return _reply("answered", messages.answer(shown[0], shown[1:], read_as), shown, rule="answer")
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:

@@ -96,14 +96,17 @@ def _brief(f: Shown, e: Callable[[str], str] = _same) -> str:
     return f"{e(f.metric)} {e(amount(f))}({e(period(f))})"
 
 
-def answer(best: Shown, alternatives: Sequence[Shown]) -> tuple[str, str]:
+def answer(best: Shown, alternatives: Sequence[Shown], read_as: str | None = None) -> tuple[str, str]:
+    """An answer; with `read_as` (the metric as asked, when the fact names it otherwise), how it was understood."""
     head = f"{_who(best)} {best.metric}:{amount(best)}({period(best)})"
     source = f"《{best.article}》({best.doc})" if best.article else best.doc
     quote = " ".join(best.quote.split())
-    text = f"{head}\n原文:“{quote}”\n来源:{source} {_mark(best)}"
+    reading = f"\n按“{best.metric}”理解您问的“{read_as}”。" if read_as else ""
+    text = f"{head}{reading}\n原文:“{quote}”\n来源:{source} {_mark(best)}"
+    md_reading = f"\n按“{_md(best.metric)}”理解您问的“{_md(read_as)}”。" if read_as else ""
     md = (
-        f"**{_who(best, _md)} {_md(best.metric)}:{_md(amount(best))}**({_md(period(best))})\n> {_md(quote)}\n\n"
-        f"来源:{_md(source)} {_mark(best)}"
+        f"**{_who(best, _md)} {_md(best.metric)}:{_md(amount(best))}**({_md(period(best))}){md_reading}\n"
+        f"> {_md(quote)}\n\n来源:{_md(source)} {_mark(best)}"
     )
     if alternatives:
         others = ";".join(f"{a.metric} {amount(a)}({period(a)})" for a in alternatives)

@@ -180,3 +180,23 @@ def test_a_platform_message_names_its_chat():
     assert Message("slack", None, "1", user="U1", conversation="C1").chat_id == "slack:C1"
     assert Message("wecom", None, "1", user="U1").chat_id == "wecom:U1"
     assert Message("wecom", None, "1").chat_id is None
+
+
+# ── an answer says how the question was read ─────────────────────────────────────────────────────
+def test_an_answer_under_another_name_says_how_it_was_read(bot):
+    reply = bot.ask("青岛高新区 权力事项数量")
+    assert reply.status == "answered"
+    lines = reply.text.splitlines()
+    assert "394项" in lines[0]
+    assert lines[1] == f"按“{reply.facts[0].metric}”理解您问的“{bot.parser.parse('青岛高新区 权力事项数量').metric}”。"
+    assert "理解您问的" in reply.markdown
+
+
+def test_an_answer_under_the_name_asked_says_nothing_more():
+    from bot import messages
+    from bot.answer import AnswerFact
+
+    f = AnswerFact(1, "无锡高新区", None, "进出口总额", 1935.4, "亿元", "exact", "2022", "level", "candidate",
+                   "全年完成进出口总额1935.4亿元", "a.txt", None, "1935.4亿元", 1.0)  # fmt: skip
+    assert "理解" not in messages.answer(f, ())[0]
+    assert messages.answer(f, (), "进出口宗额")[0].splitlines()[1] == "按“进出口总额”理解您问的“进出口宗额”。"
