@@ -7,6 +7,7 @@ config/ ships as the package `gaoxin_config` (see pyproject.toml), so the files 
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -381,3 +382,39 @@ def indicators() -> IndicatorCatalogue:
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the indicator catalogue ({exc})") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """config/weights.toml: the weight of each named feature of a (question, fact) pair, and the decision's limits."""
+
+    weights: Mapping[str, float]
+    scale: str  # "linear" | "logistic"
+    answer_min: float
+    cover_min: float
+    tie: float
+    alternative: float
+    verified_edge: float
+    nearest_min: float
+    header: str  # the file's leading comment (how and on what the weights were fitted)
+
+
+@cache
+def scoring(path: Path | None = None) -> Scoring:
+    """config/weights.toml (or another weights file), read once; AnnotateError naming the file if it is broken."""
+    path = path or CONFIG_DIR / "weights.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        d = data["decision"]
+        scale = str(d["scale"])
+        if scale not in ("linear", "logistic"):
+            raise TypeError(f"scale {scale!r} is neither linear nor logistic")
+        weights = MappingProxyType({str(k): float(v) for k, v in data["weights"].items()})
+        header = "\n".join(itertools.takewhile(lambda line: line.startswith("#"), text.splitlines()))
+        return Scoring(
+            weights, scale, *(float(d[k]) for k in ("answer_min", "cover_min", "tie", "alternative", "verified_edge", "nearest_min")),
+            header,
+        )  # fmt: skip
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise AnnotateError(f"{path}: cannot load the scoring weights ({exc})") from exc

@@ -9,28 +9,30 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from annotate.gazetteer import Gazetteer
-from annotate.vocab import alternation, indicators, vocab
+from annotate.vocab import Scoring, alternation, indicators, scoring, vocab
 from store import Fact, Store
 
 from . import messages
+from .features import PART_CAP, Features
 from .index import SMALL_ZONE, FactIndex
 from .normalize import Normalizer, grams
 from .question import MAX_QUESTION_CHARS, Question, QuestionParser
 
-ANSWER_MIN = 0.62  # below this the best fact is not an answer
-COVER_MIN = 0.6  # share of the question's bigrams a fact must contain
-TIE = 0.02  # two different facts this close are ambiguous
-ALTERNATIVE = 0.12  # runners-up this close are listed with an answer
 REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
-VERIFIED_EDGE = ALTERNATIVE  # a verified answer outranks candidates scoring up to this much higher
+PICK_TTL = 600.0  # seconds a chat's numbered options can be picked by replying 1, 2 or 3
+PICK_CHATS = 4096  # chats with options pending, per worker; the longest waiting dropped first
+_PICK = re.compile(r"\s*(?:第\s*)?([1-3１-３一二三])\s*(?:个|条|项)?\s*[.。!！]?\s*")
+_PICK_NUMBER = {"１": 1, "２": 2, "３": 3, "一": 1, "二": 2, "三": 3}
 
 _V = vocab()
 
@@ -98,6 +100,15 @@ def _expected_unit(metric: str) -> str | None:
     return next((units for pattern, units in _HEAD_UNITS if pattern.search(metric)), None)
 
 
+class Scored(NamedTuple):
+    """A fact as scored for a question: its score, whether it is compatible (cover), and the features behind it."""
+
+    score: float
+    fact: Fact
+    cover: float
+    features: Features
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerFact:
     """A fact as a reply shows it (the JSON shape shared by the CLI and the HTTP API)."""
@@ -139,6 +150,7 @@ class Reply:
     markdown: str
     facts: tuple[AnswerFact, ...] = ()
     intent: str = "fact"
+    rule: str = ""  # the decision rule that fired (RULES), for --explain
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -149,17 +161,45 @@ class Reply:
         }
 
 
-def _reply(status: str, texts: tuple[str, str], facts=(), intent: str = "fact") -> Reply:
-    return Reply(status, texts[0], texts[1], tuple(facts), intent)
+def _reply(status: str, texts: tuple[str, str], facts=(), intent: str = "fact", rule: str = "") -> Reply:
+    return Reply(status, texts[0], texts[1], tuple(facts), intent, rule)
+
+
+# The decision rules of a fact question, as `gaoxin ask --explain` names them.
+RULES = {
+    "answer": "the best compatible fact scores at least answer_min and no other fact is within tie of it",
+    "tie": "another compatible fact (another metric or zone) scores within tie of the best: ask which",
+    "zones": "no single zone named, and compatible facts of several zones score within alternative: ask which zone",
+    "other_years": "no compatible fact over answer_min in the years asked; the figure exists for other years",
+    "not_covered": "no compatible fact over answer_min for the zone; the nearest facts are offered",
+    "no_metric": "no compatible fact over answer_min in any zone",
+    "pick": "the chat replied with the number of one of the options it was just given",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why the bot replied as it did: the question as parsed, the facts as scored (best first), the reply."""
+
+    question: Question
+    scored: tuple[Scored, ...]
+    reply: Reply
 
 
 class Bot:
     """The question-answering core: neutral text in, neutral reply out. No Flask, no SQL."""
 
     def __init__(
-        self, store: Store, gazetteer: Gazetteer, *, verified_only: bool = False, normalizer: Normalizer | None = None
+        self,
+        store: Store,
+        gazetteer: Gazetteer,
+        *,
+        verified_only: bool = False,
+        normalizer: Normalizer | None = None,
+        weights: Scoring | None = None,
     ) -> None:
         self.norm = normalizer or Normalizer()
+        self.scoring = weights or scoring()  # config/weights.toml unless another is given (`gaoxin train` tries some)
         statuses = ("verified",) if verified_only else ("candidate", "verified")
         self.index = FactIndex(store, self.norm, statuses)
         self._base_parser = QuestionParser(gazetteer, self.norm)
@@ -170,6 +210,9 @@ class Bot:
         # revision changes, so an answer never outlives the facts behind it.
         self._replies: OrderedDict[tuple[str, int | None, bool], list] = OrderedDict()
         self._replies_lock = threading.Lock()
+        # Numbered options a chat was just asked to choose from: chat → (expiry on the monotonic clock, options).
+        # In memory, per worker: a reply "1" handled by another worker is read as a question (see README).
+        self._options: OrderedDict[str, tuple[float, tuple[AnswerFact, ...]]] = OrderedDict()
 
     def use_store(self, store: Store, *, same_file: bool) -> None:
         """Answer from another connection: a forked worker's own (same file), or a replaced file (rebuilt)."""
@@ -187,15 +230,36 @@ class Bot:
             self.parser = self._base_parser.with_store_zones(self.index.zones)
 
     # ── entry point ──────────────────────────────────────────────────────────────────────────
-    def ask(self, text: str) -> Reply:
-        return self._entry(text)[0]
+    def ask(self, text: str, chat: str | None = None) -> Reply:
+        """The reply to a question; with a chat id, a reply "1"/"2"/"3" picks from the options that chat was given."""
+        return self._chat_entry(text, chat)[0]
 
-    def ask_json(self, text: str) -> bytes:
+    def ask_json(self, text: str, chat: str | None = None) -> bytes:
         """The reply as the API sends it, encoded once per cached reply (repeated questions skip the encoding)."""
-        entry = self._entry(text)
+        entry = self._chat_entry(text, chat)
         if entry[1] is None:  # two threads may both encode a new reply: the same bytes either way
             entry[1] = json.dumps(entry[0].as_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return entry[1]
+
+    def _chat_entry(self, text: str, chat: str | None) -> list:
+        if chat is None:
+            return self._entry(text)
+        now = time.monotonic()
+        m = _PICK.fullmatch(text)
+        with self._replies_lock:
+            pending = self._options.pop(chat, None)
+        if m and pending and pending[0] > now:
+            n = _PICK_NUMBER.get(m.group(1)) or int(m.group(1))
+            if n <= len(pending[1]):
+                picked = pending[1][n - 1]
+                return [_reply("answered", messages.answer(picked, ()), (picked,), rule="pick"), None]
+        entry = self._entry(text)
+        if entry[0].status == "ambiguous" and entry[0].facts:
+            with self._replies_lock:
+                self._options[chat] = (now + PICK_TTL, entry[0].facts)
+                while len(self._options) > PICK_CHATS:
+                    self._options.popitem(last=False)
+        return entry
 
     def _entry(self, text: str) -> list:
         """[reply, JSON or None] for a question: from the cache, or answered and cached."""
@@ -224,6 +288,18 @@ class Bot:
 
     _cached_revision: int | None = None
 
+    def explain(self, text: str, top: int = 5) -> Explanation:
+        """The question as parsed, its best-scored candidate facts with their features, and the reply (uncached)."""
+        self.refresh()
+        q = self.parser.parse(text[:MAX_QUESTION_CHARS])
+        scored: list[Scored] = []
+        if q.intent == "fact" and q.metric:
+            zones = [z for z in q.zones if z in self.index.zones] or None
+            scored = self._apply_period(q, self._score(q, self._candidates(q, zones)))
+        return Explanation(
+            q, tuple(scored[:top]), self._answer(text) if len(text) <= MAX_QUESTION_CHARS else self.ask(text)
+        )
+
     def _answer(self, text: str) -> Reply:
         q = self.parser.parse(text)
         if q.intent == "empty":
@@ -246,55 +322,66 @@ class Bot:
         zones = [z for z in q.zones if z in self.index.zones] or None
         scored = self._score(q, self._candidates(q, zones))
         scored = self._apply_period(q, scored)
-        good = [(s, f) for s, f, cover in scored if s >= ANSWER_MIN and cover >= COVER_MIN]
+        sc = self.scoring
+        good = [(s, f) for s, f, cover, _ in scored if s >= sc.answer_min and cover >= sc.cover_min]
         # among the answers, what a person has checked comes before what a machine extracted
         # (but a checked fact of another name does not displace one named exactly as asked: 万人发明专利拥有量 is
         # not 发明专利拥有量, however sure we are of the latter)
         exact = {f.id for _, f in good if _named_as(q.metric, self.index.fact_text(f.metric))}
         good = [
-            (s + VERIFIED_EDGE if f.status == "verified" and (f.id in exact or not exact) else s, f) for s, f in good
+            (s + sc.verified_edge if f.status == "verified" and (f.id in exact or not exact) else s, f) for s, f in good
         ]
         good.sort(key=lambda sf: -sf[0])
         if not good:
-            nearest = [AnswerFact.of(f, s) for s, f, _ in scored[:3] if s >= 0.35]
+            nearest = [AnswerFact.of(f, s) for s, f, _, _ in scored[:3] if s >= sc.nearest_min]
             years = self._years_asked(q, scored)
             other_years = [n for n in nearest if zones and n.zone in zones and _year_of(n.period) not in (None, *years)]
             named = [n for n in other_years if _named_as(q.metric, self.index.fact_text(n.metric))]
             other_years = named or other_years  # the figure asked for in other years, not its growth beside it
             if years and other_years:
-                return _reply("unknown", messages.not_in_years(zones[0], q.metric, sorted(years), other_years))
+                return _reply(
+                    "unknown",
+                    messages.not_in_years(zones[0], q.metric, sorted(years), other_years),
+                    rule="other_years",
+                )
             if zones:
                 return _reply(
                     "unknown",
                     messages.not_covered(zones[0], q.metric, nearest, self._zones_with(q.metric, exclude=zones)),
+                    rule="not_covered",
                 )
-            return _reply("unknown", messages.no_metric(q.metric, nearest))
+            return _reply("unknown", messages.no_metric(q.metric, nearest), rule="no_metric")
         if not zones or len(zones) > 1:
             # No zone named, or a name that means several (Fuzhou: 福州 or 抚州), and more than one zone answers about
             # as well: ask which, rather than pass one zone's figure off as the answer.
             # (Scores before the verified edge: that a fact is checked says nothing of which zone was meant.)
             by_zone: dict[str | None, tuple[float, Fact]] = {}
-            for s, f, cover in scored:
-                if s >= ANSWER_MIN and cover >= COVER_MIN:
+            for s, f, cover, _ in scored:
+                if s >= sc.answer_min and cover >= sc.cover_min:
                     by_zone.setdefault(f.zone, (s, f))
             options = sorted(by_zone.values(), key=lambda sf: -sf[0])[:3]
-            if len(options) > 1 and options[0][0] - options[1][0] < ALTERNATIVE:
+            if len(options) > 1 and options[0][0] - options[1][0] < sc.alternative:
                 return _reply("ambiguous", messages.ambiguous([f for _, f in options]),
-                              [AnswerFact.of(f, s) for s, f in options])  # fmt: skip
+                              [AnswerFact.of(f, s) for s, f in options], rule="zones")  # fmt: skip
         best_score, best = good[0]
         rivals = [(s, f) for s, f in good[1:] if (f.metric, f.value, f.zone) != (best.metric, best.value, best.zone)]
         if (
             rivals
-            and best_score - rivals[0][0] < TIE
+            and best_score - rivals[0][0] < sc.tie
             and (rivals[0][1].metric != best.metric or rivals[0][1].zone != best.zone)
         ):
             options = [best] + [f for _, f in rivals[:2]]
             return _reply(
-                "ambiguous", messages.ambiguous(options), [AnswerFact.of(f, s) for s, f in [good[0], *rivals[:2]]]
+                "ambiguous",
+                messages.ambiguous(options),
+                [AnswerFact.of(f, s) for s, f in [good[0], *rivals[:2]]],
+                rule="tie",
             )
-        alternatives = [(s, f) for s, f in rivals if best_score - s <= ALTERNATIVE][:2]
+        alternatives = [(s, f) for s, f in rivals if best_score - s <= sc.alternative][:2]
         shown = [AnswerFact.of(best, best_score)] + [AnswerFact.of(f, s) for s, f in alternatives]
-        return _reply("answered", messages.answer(shown[0], shown[1:]), shown)
+        # say how the question was read when the fact names its metric otherwise (进出口宗额 → 进出口总额)
+        read_as = None if _named_as(q.metric, self.index.fact_text(best.metric)) else q.metric
+        return _reply("answered", messages.answer(shown[0], shown[1:], read_as), shown, rule="answer")
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
@@ -302,8 +389,8 @@ class Bot:
         pairs = self.index.metric_candidates(grams(q.metric), zones)
         return self.index.facts_for(pairs)
 
-    def _score(self, q: Question, facts: list[Fact]) -> list[tuple[float, Fact, float]]:
-        """(score, fact, coverage) best first."""
+    def _score(self, q: Question, facts: list[Fact]) -> list[Scored]:
+        """The facts scored for the question, best first."""
         qg = grams(q.metric)
         if not qg:
             return []
@@ -330,6 +417,7 @@ class Bot:
         per_unit = [m for m in _PER_UNIT if m not in q.metric]
         # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
         by_metric: dict[tuple[str, str | None], tuple] = {}
+        weights, cover_min = self.scoring.weights, self.scoring.cover_min
 
         def metric_terms(f: Fact) -> tuple:
             metric = fact_text(f.metric)
@@ -364,55 +452,65 @@ class Bot:
                 bool(core_grams) and core_grams <= qg and q.unit_hint is not None and f.unit.endswith(q.unit_hint)
             )
             if cover_m < 0.25 and fuzzy < 0.7 and not counted:
-                cover = min(cover, COVER_MIN - 0.01)  # the metric itself must share something with the question
+                cover = min(cover, cover_min - 0.01)  # the metric itself must share something with the question
             if per_head:
-                cover = min(cover, COVER_MIN - 0.01)  # 人均GDP 2万美元 is no answer to GDP
-            score = 0.5 * cover + 0.2 * cover_m + 0.1 * spec + 0.2 * fuzzy
+                cover = min(cover, cover_min - 0.01)  # 人均GDP 2万美元 is no answer to GDP
+            x: dict[str, float] = {
+                "bias": 1.0,
+                "cover": cover,
+                "cover_metric": cover_m,
+                "specific": spec,
+                "fuzzy": fuzzy,
+            }
             if q.zones and named:
                 # its very name, within a zone: 出口总额 is not 进出口总额, though the one holds the other
                 # (across zones, naming nuances must not pick one zone over another)
-                score += 0.04
+                x["named_in_zone"] = 1
             if q.metric in quote:
-                score += 0.05  # said in so many words
+                x["said_in_quote"] = 1  # said in so many words
             elif q.metric in metric + entity:
-                score += 0.02
+                x["said_in_metric"] = 1
             if len(q.metric) >= 2 and len(core) >= 2 and (q.metric[-2:] in core[-6:] or q.metric.endswith(core[-2:])):
-                score += 0.08  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
+                x["head_form"] = 1  # the head noun (the last word) is what is measured: 产业基金总投资 asks for 投资
             elif len(q.metric) >= 4 and q.metric[-2:] not in metric + quote + fact_text(f.context):
                 if len(core) >= 2 and _sound(core[-2:]) == head_sound:
-                    score += 0.04  # 进出口宗额: the head typed by sound (zong'e), 总额 meant
+                    x["head_sound"] = 1  # 进出口宗额: the head typed by sound (zong'e), 总额 meant
                 else:
-                    score -= 0.2  # the thing asked for is not what this fact measures
+                    x["head_missing"] = 1  # the thing asked for is not what this fact measures
             if f.kind == "share" and not asks_share:
-                score -= 0.05
+                x["share_unasked"] = 1
             if f.kind == "target" and not asks_target:
-                score -= 0.1  # a plan is not a result, unless asked for
+                x["target_unasked"] = 1  # a plan is not a result, unless asked for
             elif asks_target and f.kind != "target" and not _ASKS_TARGET.search(metric + quote):
-                score -= 0.15  # and a result is not the plan asked for (营业总收入目标 is not this year's 2600亿元)
+                x["target_missing"] = 1  # and a result is not the plan asked for (营业总收入目标 is not this year's)
             if expected and re.search(expected, f.unit):
-                score += 0.05
+                x["unit_family_match"] = 1
             elif expected:
-                score -= 0.05
+                x["unit_family_other"] = 1
                 if expected == "元" and not (asks_share or asks_growth or q.unit_hint not in (None, "元")):
                     # 营收 asks for an amount: a count of companies (营收超亿元企业156家), a share of it or its
                     # growth is another thing, however well its words match
-                    cover = min(cover, COVER_MIN - 0.01)
+                    cover = min(cover, cover_min - 0.01)
             if q.unit_hint and f.unit.endswith(q.unit_hint):
-                score += 0.05  # 有多少家 wants a count of 家
-            score -= min(0.2, 0.07 * parts)
+                x["unit_hint_match"] = 1  # 有多少家 wants a count of 家
+            x["part_markers"] = min(float(parts), PART_CAP)
             if f.kind == "growth" and not asks_growth:
-                score -= 0.05
+                x["growth_unasked"] = 1
             elif asks_growth and f.kind != "growth" and not _ASKS_GROWTH.search(metric + quote):
-                score -= 0.2  # 净增高企 asks for a flow: a stock (高企存量2931家) is not what it measures
+                x["growth_missing"] = 1  # 净增高企 asks for a flow: a stock (高企存量2931家) is not what it measures
             if asks_newcomers and f.unit in ("%", "个百分点") and not asks_share:
-                score -= 0.2  # 净增高企 counts newcomers: a growth rate (增长2.91%) is not one
+                x["rate_for_newcomers"] = 1  # 净增高企 counts newcomers: a growth rate (增长2.91%) is not one
             if q.wants_rank:
-                score += 0.08 if f.kind == "rank" else -0.05
+                x["rank_given" if f.kind == "rank" else "rank_missing"] = 1
             if f.status == "verified":
-                score += 0.03
+                x["verified"] = 1
             if entity and entity in q.metric:
-                score += 0.03
-            out.append((score, f, cover))
+                x["entity_asked"] = 1
+            if q.indicator and f.indicator:
+                x["indicator_same" if f.indicator == q.indicator else "indicator_other"] = 1
+            features = Features(x)  # (cover as scored: a cap below only makes the fact incompatible)
+            score = features.score(weights)
+            out.append(Scored(score, f, cover, features))
         # ties: the total over the part (394项 over 306项), then the earlier statement
         out.sort(
             key=lambda t: (
@@ -423,29 +521,30 @@ class Bot:
         )
         return out
 
-    def _years_asked(self, q: Question, scored: list[tuple[float, Fact, float]]) -> set[int]:
+    def _years_asked(self, q: Question, scored: list[Scored]) -> set[int]:
         """The years a question asks for: as written, or 今年/去年/前年 counted back from the newest year known."""
         if q.relative and scored:
-            known = [y for _, f, _ in scored[:8] if f.kind != "target" and (y := _year_of(f.period))]  # results
+            known = [y for _, f, _, _ in scored[:8] if f.kind != "target" and (y := _year_of(f.period))]  # results
             if known:
                 return {max(known) - _V.relative_years[q.relative]}
         return set(q.years)
 
-    def _apply_period(self, q: Question, scored: list[tuple[float, Fact, float]]) -> list[tuple[float, Fact, float]]:
+    def _apply_period(self, q: Question, scored: list[Scored]) -> list[Scored]:
         years = self._years_asked(q, scored)
         if not years:
             return scored
+        weights, cover_min = self.scoring.weights, self.scoring.cover_min
         out = []
-        for s, f, cover in scored:
+        for s, f, cover, x in scored:
             year = _year_of(f.period)
             if year in years:
-                s += 0.08
+                name = "year_match"
             elif year:
-                s -= 0.4  # another year's figure is not an answer to this year's question: only the nearest thing
-                cover = min(cover, COVER_MIN - 0.01)
+                name = "year_other"  # another year's figure is not an answer to this year's question: only the nearest
+                cover = min(cover, cover_min - 0.01)
             else:
-                s -= 0.03
-            out.append((s, f, cover))
+                name = "year_unknown"
+            out.append(Scored(s + weights.get(name, 0.0), f, cover, x.with_values(**{name: 1.0})))
         out.sort(key=lambda t: -t[0])
         return out
 
@@ -462,12 +561,13 @@ class Bot:
         # stage 1: the few metric names nearest the question; stage 2: their largest values, in any zone
         scored = self._score(q, self.index.top_facts(self.index.best_metrics(grams(q.metric), limit=8)))
         best_by_zone: dict[str, tuple[float, Fact]] = {}
-        for s, f, cover in scored:
+        sc = self.scoring
+        for s, f, cover, _ in scored:
             if not _comparable(f, q.metric):
                 continue  # not like with like: a company's figure, or a flow or plan among levels (or the reverse)
             if q.indicator and f.indicator and f.indicator != q.indicator:
                 continue  # known to be another indicator: 进出口总额 is no answer to 出口总额
-            if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in best_by_zone:
+            if s >= sc.answer_min and cover >= sc.cover_min and f.zone not in best_by_zone:
                 best_by_zone[f.zone] = (s, f)
         if not best_by_zone:
             return _reply("unknown", messages.no_metric(q.metric, []), intent="compare")
@@ -484,7 +584,7 @@ class Bot:
             return None
         kinds = _kinds_compared(q.metric, indicator.family)
         best_by_zone: dict[str, tuple[float, Fact]] = {}
-        for s, f, _ in self._score(q, self.index.indicator_facts(code)):
+        for s, f, _, _ in self._score(q, self.index.indicator_facts(code)):
             if f.indicator == code and f.kind in kinds and _comparable(f, q.metric) and f.zone not in best_by_zone:
                 best_by_zone[f.zone] = (s, f)
         if not best_by_zone:
@@ -503,8 +603,9 @@ class Bot:
         if not metric:
             return sorted(self.index.zones)[:5]
         zones = []
-        for s, f, cover in self._score(Question("", "fact", (), None, None, metric, (), None, False),
+        sc = self.scoring
+        for s, f, cover, _ in self._score(Question("", "fact", (), None, None, metric, (), None, False),
                                        self.index.facts_for(self.index.metric_candidates(grams(metric), None, limit=20, max_facts=20))):  # fmt: skip
-            if s >= ANSWER_MIN and cover >= COVER_MIN and f.zone not in zones and f.zone not in (exclude or []):
+            if s >= sc.answer_min and cover >= sc.cover_min and f.zone not in zones and f.zone not in (exclude or []):
                 zones.append(f.zone)
         return zones

@@ -168,8 +168,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return _error(400, "empty_question")
         if len(q) > MAX_QUESTION_CHARS:
             return _error(400, "question_too_long", length=len(q), limit=MAX_QUESTION_CHARS)
+        chat = body.get("chat")
+        if chat is not None and (not isinstance(chat, str) or len(chat) > 200):
+            return _error(400, "bad_chat")
         try:
-            body = _service().bot.ask_json(q)
+            body = _service().bot.ask_json(q, f"api:{chat}" if chat else None)
         except StoreError as exc:
             log.error("store error while answering: %s", exc)
             return _error(503, "store_unavailable")

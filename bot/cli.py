@@ -285,6 +285,45 @@ def _score_queries(path: Path, docs: Path, extractor):
 
 
 @main.command()
+@click.option(
+    "--sets",
+    "root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=settings.PROJECT_ROOT / "tests" / "data",
+    show_default=True,
+    help="Folder of question sets (each a folder with dev_queries.jsonl, and docs/ unless it asks of the seeds).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Weights file to write (default: config/weights.toml).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the figures; write nothing.")
+def train(root: Path, out: Path | None, dry_run: bool) -> None:
+    """Fit the scorer's weights on the gold question sets; report leave-one-set-out figures per set."""
+    from annotate.extract import Extractor
+    from annotate.gazetteer import load_gazetteer
+    from annotate.vocab import CONFIG_DIR
+
+    from .train import question_sets, train, weights_file
+
+    sets = question_sets(root, DEFAULT_SEEDS)
+    if len(sets) < 2:
+        raise click.ClickException(f"{root}: leaving one set out needs at least two question sets")
+    try:
+        fitted, results = train(sets, _extractor(Extractor), load_gazetteer(), lambda m: click.echo(m, err=True))
+    except (StoreError, AnnotateError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = weights_file(fitted, results)
+    click.echo("\n".join(line.removeprefix("# ") for line in text.splitlines() if line.startswith("#")))
+    if not dry_run:
+        path = out or CONFIG_DIR / "weights.toml"
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the reply as JSON (the shape of POST /api/v1/ask).")
 @click.option(
@@ -293,8 +332,11 @@ def _score_queries(path: Path, docs: Path, extractor):
     default=None,
     help=f"Answer only from verified facts (${settings.VERIFIED_ONLY.env}).",
 )
+@click.option(
+    "--explain", is_flag=True, help="Print the parsed question, the top facts' features and the rule that decided."
+)
 @_db_option
-def ask(question: str | None, as_json: bool, verified_only: bool | None, db_path: Path | None) -> None:
+def ask(question: str | None, as_json: bool, verified_only: bool | None, explain: bool, db_path: Path | None) -> None:
     """Ask the bot a question; with none, read questions from standard input, one per line."""
     from annotate.gazetteer import load_gazetteer
 
@@ -308,11 +350,40 @@ def ask(question: str | None, as_json: bool, verified_only: bool | None, db_path
         raise click.ClickException(str(exc)) from exc
     questions = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     for q in questions:
+        if explain:
+            click.echo(_explanation(bot, q))
+            continue
         reply = bot.ask(q)
         if as_json:
             click.echo(json.dumps(reply.as_json(), ensure_ascii=False))
         else:
             click.echo(reply.text if question is not None else reply.text.replace("\n", " | "))
+
+
+def _explanation(bot, text: str) -> str:
+    """`ask --explain`: the question as read, each top fact's score and feature contributions, the rule that fired."""
+    from .answer import RULES
+
+    e = bot.explain(text)
+    q, sc = e.question, bot.scoring
+    lines = [
+        f"question  {text}",
+        f"  read as  intent={q.intent} zones={list(q.zones)} metric={q.metric!r} years={list(q.years)}"
+        f" relative={q.relative} rank={q.wants_rank} unit={q.unit_hint} indicator={q.indicator}",
+        f"  scorer   {sc.scale}: answer_min={sc.answer_min} cover_min={sc.cover_min} tie={sc.tie}",
+    ]
+    for i, s in enumerate(e.scored, 1):
+        f = s.fact
+        compatible = "compatible" if s.cover >= sc.cover_min else "incompatible"
+        lines.append(
+            f"{i}. {s.score:+.3f} ({compatible}, cover {s.cover:.2f})  {f.zone} {f.metric} {f.value_text}"
+            f" {f.period or ''} [{f.kind}, {f.status}, #{f.id}]"
+        )
+        lines += [f"     {v:+.3f}  {name} = {x:.3g}" for name, x, v in s.features.contributions(sc.weights)]
+    r = e.reply
+    lines.append(f"decision  {r.status} ({r.rule or r.intent}): {RULES.get(r.rule, 'not a fact question')}")
+    lines.append(f"reply     {r.text}")
+    return "\n".join(lines)
 
 
 @main.command()

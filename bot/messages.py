@@ -96,14 +96,17 @@ def _brief(f: Shown, e: Callable[[str], str] = _same) -> str:
     return f"{e(f.metric)} {e(amount(f))}({e(period(f))})"
 
 
-def answer(best: Shown, alternatives: Sequence[Shown]) -> tuple[str, str]:
+def answer(best: Shown, alternatives: Sequence[Shown], read_as: str | None = None) -> tuple[str, str]:
+    """An answer; with `read_as` (the metric as asked, when the fact names it otherwise), how it was understood."""
     head = f"{_who(best)} {best.metric}:{amount(best)}({period(best)})"
     source = f"《{best.article}》({best.doc})" if best.article else best.doc
     quote = " ".join(best.quote.split())
-    text = f"{head}\n原文:“{quote}”\n来源:{source} {_mark(best)}"
+    reading = f"\n按“{best.metric}”理解您问的“{read_as}”。" if read_as else ""
+    text = f"{head}{reading}\n原文:“{quote}”\n来源:{source} {_mark(best)}"
+    md_reading = f"\n按“{_md(best.metric)}”理解您问的“{_md(read_as)}”。" if read_as else ""
     md = (
-        f"**{_who(best, _md)} {_md(best.metric)}:{_md(amount(best))}**({_md(period(best))})\n> {_md(quote)}\n\n"
-        f"来源:{_md(source)} {_mark(best)}"
+        f"**{_who(best, _md)} {_md(best.metric)}:{_md(amount(best))}**({_md(period(best))}){md_reading}\n"
+        f"> {_md(quote)}\n\n来源:{_md(source)} {_mark(best)}"
     )
     if alternatives:
         others = ";".join(f"{a.metric} {amount(a)}({period(a)})" for a in alternatives)
@@ -112,14 +115,17 @@ def answer(best: Shown, alternatives: Sequence[Shown]) -> tuple[str, str]:
     return text, md
 
 
+PICK_HINT = "回复序号(如 1)选择,或补充园区、指标或年份再问一次。"
+
+
 def ambiguous(options: Sequence[Shown]) -> tuple[str, str]:
     def lines(e: Callable[[str], str]) -> str:
         return "\n".join(
             f"{i}. {_who(o, e)} {e(o.metric)}:{e(amount(o))}({e(period(o))})" for i, o in enumerate(options, 1)
         )
 
-    text = "找到几条相近的数据,您问的是哪一条?\n" + lines(_same) + "\n请补充园区、指标或年份再问一次。"
-    md = "找到几条相近的数据,您问的是哪一条?\n\n" + lines(_md) + "\n\n请补充园区、指标或年份再问一次。"
+    text = "找到几条相近的数据,您问的是哪一条?\n" + lines(_same) + "\n" + PICK_HINT
+    md = "找到几条相近的数据,您问的是哪一条?\n\n" + lines(_md) + "\n\n" + PICK_HINT
     return text, md
 
 
@@ -233,6 +239,7 @@ HTTP_ERRORS: dict[str, str] = {
     "unauthorized": "缺少或错误的访问令牌:请在请求头里写 Authorization: Bearer <令牌>。",
     "not_json": '请用 JSON 提问:请求头 Content-Type: application/json,正文例如 {{"q": "青岛高新区 权力事项数量"}}。',
     "not_an_object": '请求正文不是 JSON 对象,应当形如 {{"q": "青岛高新区 权力事项数量"}}。',
+    "bad_chat": '字段 "chat" 须是不超过 200 个字的字符串(同一对话的标识,用来回复序号选择)。',
     "missing_question": '缺少字段 "q"(问题,一个字符串),例如 {{"q": "青岛高新区 权力事项数量"}}。',
     "empty_question": "问题是空的。请写上园区和指标,例如:青岛高新区 权力事项数量。",
     "question_too_long": "问题太长了:{length} 个字,最多 {limit} 个。请只写园区和指标,例如:大连高新区 发明专利拥有量。",

@@ -88,6 +88,12 @@ class Message:
     addressed: bool = True  # in a group: the bot was mentioned (only then does it answer)
     kind: str = "text"  # "text", or what else arrived (image, voice…): answered with a short note
 
+    @property
+    def chat_id(self) -> str | None:
+        """Who a numbered option is picked by: the conversation (else the user) on this platform."""
+        who = self.conversation or self.user
+        return f"{self.platform}:{who}" if who else None
+
 
 def constant_time_equal(given: str | bytes, expected: str | bytes) -> bool:
     a = given.encode() if isinstance(given, str) else given
@@ -129,7 +135,7 @@ class Chat:
             return None
         if msg.kind != "text":
             return Reply("unknown", messages.NOT_TEXT, messages.NOT_TEXT, intent="not_text")
-        return bot.ask(msg.text.strip())
+        return bot.ask(msg.text.strip(), msg.chat_id)
 
     def later(self, fn: Callable[..., object], *args: object) -> Future:
         """Run `fn` after the response is sent (replies through a platform API); failures are logged, not raised."""
