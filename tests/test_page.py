@@ -282,7 +282,9 @@ def test_an_english_page_gives_its_figures_in_chinese_units(extractor, write):
 def test_a_task_says_where_its_zone_was_found_and_filters_unknown_ones():
     from annotate.review import Passage, task_for
 
-    known = task_for(Passage("a.txt", 0, 10, "全区营收12亿元。", "标题", "汨罗高新区", (), "dateline place", "2024-12-05"))
+    known = task_for(
+        Passage("a.txt", 0, 10, "全区营收12亿元。", "标题", "汨罗高新区", (), "dateline place", "2024-12-05")
+    )
     assert known["data"]["zone"] == "汨罗高新区" and known["data"]["zone_found_in"] == "电头地名"
     assert "汨罗高新区(据电头地名)" in known["data"]["about"] and "2024-12-05" in known["data"]["about"]
     unknown = task_for(Passage("b.txt", 0, 10, "全区营收12亿元。", "标题", None, ()))
