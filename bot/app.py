@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from annotate.gazetteer import load_gazetteer
 from store import Store, StoreError
 
-from . import messages, settings
+from . import messages, safejson, settings
 from .answer import Bot
 from .platforms import Chat, Inbound, Platforms, Rejected
 from .question import MAX_QUESTION_CHARS
@@ -158,7 +158,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return _error(401, "unauthorized")
         if not request.is_json:
             return _error(415, "not_json")
-        body = request.get_json(silent=True)
+        try:
+            body = safejson.loads(request.get_data())
+        except safejson.TooDeep as exc:
+            return _error(400, "too_deep", limit=exc.limit)
+        except ValueError:
+            body = None
         if not isinstance(body, dict):
             return _error(400, "not_an_object")
         q = body.get("q")
@@ -183,7 +188,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         given = request.headers.get("X-Gaoxin-Secret", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _error(401, "webhook_secret")
-        payload = request.get_json(silent=True)
+        try:
+            payload = safejson.loads(request.get_data())
+        except safejson.TooDeep as exc:
+            return _error(400, "too_deep", limit=exc.limit)
+        except ValueError:
+            payload = None
         if not isinstance(payload, dict):
             return _error(400, "webhook_invalid", reason="正文不是 JSON 对象")
         from annotate.labelstudio import LabelStudioError, apply_webhook
@@ -211,7 +221,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             out = adapter.handle(inbound, current_app.extensions["gaoxin.chat"])
         except Rejected as exc:
             log.warning("%s: refused a request: %s", name, exc.reason)
-            return _error(exc.status, "platform_rejected", title=status.title, reason=exc.reason)
+            return _error(exc.status, exc.code, title=status.title, reason=exc.reason, **exc.fields)
         except StoreError as exc:
             log.error("store error in the %s webhook: %s", name, exc)
             return _error(503, "store_unavailable")
