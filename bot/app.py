@@ -197,9 +197,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if not isinstance(payload, dict):
             return _error(400, "webhook_invalid", reason="正文不是 JSON 对象")
         from annotate.labelstudio import LabelStudioError, apply_webhook
+        from annotate.payloads import MalformedPayload
 
         try:
             summary = apply_webhook(_service().store, payload)
+        except MalformedPayload as exc:
+            return _error(400, "webhook_invalid", reason=str(exc))
         except LabelStudioError as exc:
             return _error(422, "webhook_invalid", reason=str(exc))
         except StoreError as exc:
