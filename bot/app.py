@@ -7,6 +7,8 @@ import hmac
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,20 @@ class Service:
                         self._bot.use_store(store, same_file=self._opened == self._bot_file)
                         self._bot_file = self._opened
         return self._store
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """The store for a write that must not report success into a file no longer at the path: StoreError when
+        the file was replaced or removed while the write ran (the write went to the old, unlinked file)."""
+        store = self.store
+        opened = self._opened
+        yield store
+        try:
+            now = _file_identity(self.db_path)
+        except StoreError:
+            now = None
+        if now != opened:
+            raise StoreError(f"{self.db_path} was replaced or removed during a write: it went to the old file")
 
     @property
     def bot(self) -> Bot:
@@ -200,7 +216,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from annotate.payloads import MalformedPayload
 
         try:
-            summary = apply_webhook(_service().store, payload)
+            with _service().writing() as store:
+                summary = apply_webhook(store, payload)
         except MalformedPayload as exc:
             return _error(400, "webhook_invalid", reason=str(exc))
         except LabelStudioError as exc:
