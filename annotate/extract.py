@@ -8,6 +8,7 @@ predicate (同比增长26.7%, 占楚雄市的87.9%, 分别达81.1%、82.2%), bui
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -178,6 +179,7 @@ class _Reading:
     last_rank_subject: str = ""  # 、山东省高新区中居第2位: the subject of the rank before it
     list_zones: dict[Quantity, str] = field(default_factory=dict)  # the zones a 分别 list gives its values
     anchor: int | None = None  # the page's year (metadata, or its date line): what 今年, 去年, 上半年 are counted from
+    years: _PlainYears | None = None  # the paragraph's plain years, found once (not once per sentence: quadratic)
 
 
 class Extractor:
@@ -298,6 +300,7 @@ class Extractor:
         if not quantities:
             return []
         mentions = self.gaz.mentions(text)
+        ctx.years = _PlainYears.of(text)
         found: list[_Found] = []
         sentence_start, previous_start = 0, 0
         # Sentences end at 。!?, and in posts at emoji and bullets (✅ 高企2615家 ✅ 上市企业35家) and before a 【header】.
@@ -328,7 +331,11 @@ class Extractor:
         article: Article,
         ctx: _Reading,
     ) -> list[_Found]:
-        carried = _year_in(text[:s0]) or _headline_year(article.title) or (ctx.anchor and str(ctx.anchor))
+        carried = (
+            (ctx.years.before(s0) if ctx.years else _year_in(text[:s0]))
+            or _headline_year(article.title)
+            or (ctx.anchor and str(ctx.anchor))
+        )
         headline_period = ctx.section_period or _headline_period(article.title)
         found: list[_Found] = []
         base = ""
@@ -907,6 +914,26 @@ def _headline_period(title: str) -> str | None:
         return f"{year}-{int(m.group(1))}~{int(m.group(2))}"
     part = re.search(f"{year}年({alternation(_PART_MONTHS)})", title)
     return _quarter_months(year, part.group(1)) if part else year
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainYears:
+    """A paragraph's plain years in one scan: what `_year_in(text[:at])` finds, for every sentence start `at`.
+
+    A sentence starts after its end mark (。!?…), which no time expression spans, so the matches ending by `at`
+    are the ones the scan of text[:at] finds (checked byte-identical on every document folder)."""
+
+    ends: list[int]
+    values: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> _PlainYears:
+        years = [m for m in _PERIOD.finditer(text) if m.group("year") or m.group("range")]
+        return cls([m.end() for m in years], [m.group("y4") or m.group("y1") for m in years])
+
+    def before(self, at: int) -> str | None:
+        i = bisect.bisect_right(self.ends, at)
+        return self.values[i - 1] if i else None
 
 
 def _year_in(text: str) -> str | None:

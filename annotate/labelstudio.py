@@ -21,6 +21,7 @@ from store.review import Review, TaskRecord
 from .errors import AnnotateError
 from .extract import EXTRACTOR_VERSION
 from .gazetteer import CONFIG_DIR, Gazetteer
+from .payloads import check_annotation, check_payload
 from .review import Passage, PassageFact, prediction_for, prediction_hash, read_annotation, result_hash, task_for
 from .segment import segment
 
@@ -269,7 +270,10 @@ def annotator_of(ann: dict) -> str:
 
 
 def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int]:
-    """Apply one annotation (as Label Studio sends it) to the store; returns (outcome, refused regions)."""
+    """Apply one annotation (as Label Studio sends it) to the store; returns (outcome, refused regions).
+
+    MalformedPayload when the annotation is not shaped as Label Studio's are."""
+    check_annotation(ann)
     result = ann.get("result") or []
     if ann.get("was_cancelled"):  # a skipped task: no verdict on any of its facts
         result, decisions, refused = [], [], []
@@ -295,7 +299,10 @@ def _time(value: object) -> str:
 
 
 def apply_webhook(store: Store, payload: dict) -> dict:
-    """Handle one Label Studio webhook payload; returns a small summary for the HTTP reply."""
+    """Handle one Label Studio webhook payload; returns a small summary for the HTTP reply.
+
+    MalformedPayload (before anything is read or written) when its shape is not Label Studio's."""
+    check_payload(payload)
     action = payload.get("action")
     if action in ("ANNOTATION_CREATED", "ANNOTATION_UPDATED"):
         ann, task = payload.get("annotation"), payload.get("task")

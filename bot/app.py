@@ -7,6 +7,8 @@ import hmac
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from annotate.gazetteer import load_gazetteer
 from store import Store, StoreError
 
-from . import messages, settings
+from . import messages, safejson, settings
 from .answer import Bot
 from .platforms import Chat, Inbound, Platforms, Rejected
 from .question import MAX_QUESTION_CHARS
@@ -75,6 +77,20 @@ class Service:
                         self._bot.use_store(store, same_file=self._opened == self._bot_file)
                         self._bot_file = self._opened
         return self._store
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """The store for a write that must not report success into a file no longer at the path: StoreError when
+        the file was replaced or removed while the write ran (the write went to the old, unlinked file)."""
+        store = self.store
+        opened = self._opened
+        yield store
+        try:
+            now = _file_identity(self.db_path)
+        except StoreError:
+            now = None
+        if now != opened:
+            raise StoreError(f"{self.db_path} was replaced or removed during a write: it went to the old file")
 
     @property
     def bot(self) -> Bot:
@@ -158,7 +174,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return _error(401, "unauthorized")
         if not request.is_json:
             return _error(415, "not_json")
-        body = request.get_json(silent=True)
+        try:
+            body = safejson.loads(request.get_data())
+        except safejson.TooDeep as exc:
+            return _error(400, "too_deep", limit=exc.limit)
+        except ValueError:
+            body = None
         if not isinstance(body, dict):
             return _error(400, "not_an_object")
         q = body.get("q")
@@ -186,13 +207,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         given = request.headers.get("X-Gaoxin-Secret", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _error(401, "webhook_secret")
-        payload = request.get_json(silent=True)
+        try:
+            payload = safejson.loads(request.get_data())
+        except safejson.TooDeep as exc:
+            return _error(400, "too_deep", limit=exc.limit)
+        except ValueError:
+            payload = None
         if not isinstance(payload, dict):
             return _error(400, "webhook_invalid", reason="正文不是 JSON 对象")
         from annotate.labelstudio import LabelStudioError, apply_webhook
+        from annotate.payloads import MalformedPayload
 
         try:
-            summary = apply_webhook(_service().store, payload)
+            with _service().writing() as store:
+                summary = apply_webhook(store, payload)
+        except MalformedPayload as exc:
+            return _error(400, "webhook_invalid", reason=str(exc))
         except LabelStudioError as exc:
             return _error(422, "webhook_invalid", reason=str(exc))
         except StoreError as exc:
@@ -214,7 +244,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             out = adapter.handle(inbound, current_app.extensions["gaoxin.chat"])
         except Rejected as exc:
             log.warning("%s: refused a request: %s", name, exc.reason)
-            return _error(exc.status, "platform_rejected", title=status.title, reason=exc.reason)
+            return _error(exc.status, exc.code, title=status.title, reason=exc.reason, **exc.fields)
         except StoreError as exc:
             log.error("store error in the %s webhook: %s", name, exc)
             return _error(503, "store_unavailable")

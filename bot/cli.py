@@ -37,7 +37,21 @@ def _open(db_path: Path | None, *, create: bool = True) -> Store:
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group: a StoreError from any command (a store damaged mid-command, under `serve` too) is one
+    `Error: …` line, like the errors each command translates itself."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+PORTS = click.IntRange(1, 65535)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gaoxin")
 def main() -> None:
     """gaoxin: numeric facts about China's high-tech zones, from news to a checked store to chat."""
@@ -388,7 +402,9 @@ def _explanation(bot, text: str) -> str:
 
 @main.command()
 @click.option("--host", default=None, help=f"Listen address (default ${settings.HOST.env} or {settings.HOST.default}).")
-@click.option("--port", type=int, default=None, help=f"Port (default ${settings.PORT.env} or {settings.PORT.default}).")
+@click.option(
+    "--port", type=PORTS, default=None, help=f"Port (default ${settings.PORT.env} or {settings.PORT.default})."
+)
 @click.option(
     "--workers",
     type=int,
@@ -402,9 +418,18 @@ def serve(host: str | None, port: int | None, workers: int | None, db_path: Path
 
     path = _resolve_db(db_path)
     store = _open(path, create=False)  # fail here, with a clear message, rather than in every worker
-    store.close()
+    try:
+        store.check()  # a damaged file, too: the bot built in gunicorn's master would die on it with a traceback
+    finally:
+        store.close()
     host = host or settings.HOST.get()
-    port = port or int(settings.PORT.get())
+    if port is None:
+        try:
+            port = PORTS.convert(settings.PORT.get(), None, None)
+        except click.BadParameter:
+            raise click.ClickException(
+                f"${settings.PORT.env}={settings.PORT.get()!r} is not a port (1-65535)"
+            ) from None
     click.echo(f"gaoxin: serving {path} on http://{host}:{port}/  (web chat at /, API at /api/v1/ask)")
     click.echo(
         f"  try: curl -s http://{host}:{port}/api/v1/ask -H 'Content-Type: application/json' -d '{{\"q\": \"青岛高新区 权力事项数量\"}}'"
@@ -528,7 +553,7 @@ def status(db_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=None, help="Bot port (default $GAOXIN_PORT or 8000).")
+@click.option("--port", type=PORTS, default=None, help="Bot port (default $GAOXIN_PORT or 8000).")
 @click.option("--ls-port", type=int, default=8080, show_default=True, help="Port of the local Label Studio.")
 @click.option(
     "--datasette-port",

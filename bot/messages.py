@@ -249,6 +249,7 @@ HTTP_ERRORS: dict[str, str] = {
     "webhook_disabled": "Label Studio 回调未开启(没有设置 GAOXIN_LS_WEBHOOK_SECRET)。",
     "webhook_secret": "缺少或错误的 X-Gaoxin-Secret 请求头。",
     "webhook_invalid": "Label Studio 回调的内容不能用:{reason}",
+    "too_deep": "请求的 JSON 嵌套太深:最多 {limit} 层。",
     "unknown_platform": "没有名为 {name} 的聊天平台(已知:{known})。",
     "platform_disabled": "{title} 未启用:请先设置 {missing}。",
     "platform_rejected": "{title} 的请求被拒绝:{reason}",

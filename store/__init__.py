@@ -12,10 +12,10 @@ from .db import (
     Store,
     UncodedFact,
 )  # fmt: skip
-from .errors import NotAStoreError, StoreError, StoreLockedError
+from .errors import CorruptStoreError, NotAStoreError, StoreError, StoreLockedError
 
 __all__ = [
     "Counts", "Fact", "IndicatorRow", "IngestResult", "MetricKey", "NewArticle", "NewDocument", "NewFact", "Store",
     "UncodedFact",
-    "NotAStoreError", "StoreError", "StoreLockedError",
+    "CorruptStoreError", "NotAStoreError", "StoreError", "StoreLockedError",
 ]  # fmt: skip

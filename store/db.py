@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,7 +18,7 @@ from sqlite_utils import Database
 
 from . import schema
 from .deliveries import DeliveryStore
-from .errors import NotAStoreError, StoreError, StoreLockedError
+from .errors import CorruptStoreError, NotAStoreError, StoreError, StoreLockedError
 from .review import ReviewStore
 
 _FACT_FIELDS = (
@@ -180,6 +183,8 @@ class Store(ReviewStore, DeliveryStore):
                 raise StoreError(f"{path}: cannot create the folder {path.parent} ({exc.strerror})") from exc
         elif path.is_dir():
             raise NotAStoreError(f"{path}: is a directory, not a database")
+        else:
+            _check_length(path)
         try:
             conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
             db = Database(conn)
@@ -191,7 +196,7 @@ class Store(ReviewStore, DeliveryStore):
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA foreign_keys=ON")
             schema.apply(db)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             raise _translate(path, exc) from exc
         return cls(db, path)
 
@@ -203,6 +208,15 @@ class Store(ReviewStore, DeliveryStore):
 
     def close(self) -> None:
         self.db.close()
+
+    def check(self) -> None:
+        """CorruptStoreError unless SQLite's quick_check finds the file sound (it reads every page once)."""
+        rows = self.db.execute("PRAGMA quick_check(5)").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            problems = "; ".join(" ".join(str(r[0]).split()) for r in rows)[:300]
+            raise CorruptStoreError(
+                f"{self.path or 'store'}: the database file is damaged ({problems}); restore it or rebuild it"
+            )
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
@@ -592,11 +606,71 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _translate(path: Path | None, exc: sqlite3.DatabaseError) -> StoreError:
+def _translate(path: Path | None, exc: sqlite3.DatabaseError | UnicodeDecodeError) -> StoreError:
     msg = str(exc)
     where = str(path) if path else "store"
+    if isinstance(exc, UnicodeDecodeError) or "malformed" in msg:  # a file overwritten, truncated or scrambled
+        why = "text that is not UTF-8" if isinstance(exc, UnicodeDecodeError) else msg
+        return CorruptStoreError(f"{where}: the database file is damaged ({why}); restore it or rebuild it")
     if "locked" in msg or "busy" in msg:
         return StoreLockedError(f"{where}: database is locked by another process; try again when it is done")
     if "not a database" in msg or "file is encrypted" in msg:
         return NotAStoreError(f"{where}: not a SQLite database")
     return StoreError(f"{where}: {msg}")
+
+
+def _check_length(path: Path) -> None:
+    """CorruptStoreError when the file is shorter than its header says (truncated): SQLite would read it as empty.
+
+    Only with no WAL beside it: a checkpoint writes page 1 (the new length) before the pages that extend the file."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return  # Store.open's own connect reports what is wrong
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return  # not SQLite: connect says so
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if (
+        header[24:28] == header[92:96] and pages and size < pages * page_size
+    ):  # the count is valid (sqlite.org/fileformat)
+        raise CorruptStoreError(
+            f"{path}: the database file is damaged (truncated: {size:,} of {pages * page_size:,} bytes); "
+            "restore it or rebuild it"
+        )
+
+
+def _translating(fn):
+    """`fn` with SQLite's errors (a file damaged while in use, a lock) raised as StoreError, as `_write` does."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator(self, *args, **kwargs):
+            try:
+                yield from fn(self, *args, **kwargs)
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+                raise _translate(self.path, exc) from exc
+
+        return generator
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            raise _translate(self.path, exc) from exc
+
+    return method
+
+
+# Every public method, reads included: callers (the app's 503, the CLI's one line) catch StoreError only.
+for _cls in (Store, ReviewStore, DeliveryStore):
+    for _name, _fn in list(vars(_cls).items()):
+        if not _name.startswith("_") and inspect.isfunction(_fn) and _name != "close":
+            setattr(_cls, _name, _translating(_fn))

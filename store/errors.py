@@ -11,3 +11,7 @@ class NotAStoreError(StoreError):
 
 class StoreLockedError(StoreError):
     """Another process holds the write lock longer than we are willing to wait."""
+
+
+class CorruptStoreError(StoreError):
+    """The file was a store but is damaged (overwritten, truncated): reads fail."""

@@ -409,3 +409,20 @@ def test_a_section_heading_gives_its_year(extractor):
 def test_companies_counted_by_what_they_won(extractor):
     got = by_value(facts(extractor, "2020年,九州光电子、安和精密等6家企业成功入围第三批专精特新“小巨人”企业。"))
     assert got["6家"].metric == "入围第三批专精特新小巨人企业数量"
+
+
+def test_a_paragraph_is_scanned_for_its_years_once_not_once_per_sentence(extractor, monkeypatch, tmp_path):
+    """Issue 15 item 9: the year a sentence carries was found by rescanning the paragraph up to it (quadratic)."""
+    import annotate.extract as extract_module
+    from annotate.text import read_source
+
+    rescans = []
+    real = extract_module._year_in
+    monkeypatch.setattr(extract_module, "_year_in", lambda text: rescans.append(len(text)) or real(text))
+    sentence = "2023年,青岛高新区实现营业收入1200亿元,同比增长8.5%。"
+    text = "青岛高新区经济运行情况\n" + sentence * 50 + "\n"
+    path = tmp_path / "t.txt"
+    path.write_text(text, encoding="utf-8")
+    facts = extractor.extract(read_source(path))
+    assert facts  # (the same fact 50 times is one candidate)
+    assert rescans == []

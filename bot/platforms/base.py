@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .. import messages
+from .. import messages, safejson
 from ..settings import Setting
 
 if TYPE_CHECKING:
@@ -33,10 +33,12 @@ log = logging.getLogger("gaoxin.platforms")
 class Rejected(Exception):
     """A request the adapter refuses: the route answers `status` with `reason` (JSON), and nothing is answered."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, code: str = "platform_rejected", **fields: object) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.code = code  # the key of its message in messages.HTTP_ERRORS
+        self.fields = fields
 
 
 class PlatformConfigError(Exception):
@@ -55,10 +57,17 @@ class Inbound:
 
     def json(self) -> Any:
         """The body as JSON; a 400 when it is not (call only after verifying the raw bytes)."""
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise Rejected(400, "the body is not valid JSON in UTF-8") from exc
+        return parse_json(self.body)
+
+
+def parse_json(raw: bytes | str, what: str = "the body") -> Any:
+    """JSON from a request (bot/safejson.py: depth cannot crash it); Rejected(400) when too deep or not JSON."""
+    try:
+        return safejson.loads(raw)
+    except safejson.TooDeep as exc:
+        raise Rejected(400, f"{what}: {exc}", code="too_deep", limit=exc.limit) from None
+    except ValueError:
+        raise Rejected(400, f"{what} is not valid JSON in UTF-8") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import render, settings
-from .base import Inbound, Message, Outbound, Platform, PlatformConfigError, Rejected, check_window, constant_time_equal
+from .base import (
+    Inbound,
+    Message,
+    Outbound,
+    Platform,
+    PlatformConfigError,
+    Rejected,
+    check_window,
+    constant_time_equal,
+    parse_json,
+)
 
 if TYPE_CHECKING:
     from lark_oapi import Client
@@ -158,9 +168,10 @@ class Feishu(Platform):
         if not isinstance(encrypted, str) or not encrypted:
             raise Rejected(400, 'expected an encrypted event {"encrypt": "…"}: an Encrypt Key is set')
         try:
-            event = json.loads(self._aes().decrypt_str(encrypted))
+            plain = self._aes().decrypt_str(encrypted)
         except (ValueError, UnicodeDecodeError):  # bad base64, length or padding (binascii.Error is a ValueError)
             raise Rejected(400, f"the event does not decrypt to JSON with {KEY.env}") from None
+        event = parse_json(plain, "the decrypted event")
         if not isinstance(event, dict):
             raise Rejected(400, "the decrypted event is not a JSON object")
         return event
@@ -214,10 +225,7 @@ class Feishu(Platform):
         message_type = str(message.get("message_type") or "unknown")
         text = ""
         if message_type == "text":
-            try:
-                content = json.loads(str(message.get("content") or ""))
-            except ValueError:
-                raise Rejected(400, "event.message.content is not JSON") from None
+            content = parse_json(str(message.get("content") or ""), "event.message.content")
             text = str(_dict(content).get("text") or "")
             text = " ".join(MENTION.sub(" ", text).split())
         group = message.get("chat_type") != "p2p"  # "group" (and any newer kind of chat: only when mentioned)

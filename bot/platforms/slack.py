@@ -34,6 +34,7 @@ from .base import (
     Rejected,
     check_window,
     constant_time_equal,
+    parse_json,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +51,19 @@ SIGNATURE = "gaoxin.signature"  # and the request's verified signature: a slash 
 # A user mention as Slack sends it: <@U123>, <@W123> (Enterprise Grid), optionally <@U123|name>.
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 ANY = re.compile(r".*")
+
+
+def _check_depth(body: str, content_type: str) -> None:
+    """Bolt parses the body itself (JSON, or a form whose `payload` is JSON): refuse JSON too deep for it first."""
+    if not body:
+        return
+    if content_type.startswith("application/json") or body.startswith("{"):  # as slack_bolt's parse_body decides
+        parse_json(body)
+        return
+    from urllib.parse import parse_qs
+
+    for payload in parse_qs(body).get("payload", []):
+        parse_json(payload, "the payload")
 
 
 def unescape(text: str) -> str:
@@ -117,6 +131,7 @@ class Slack(Platform):
             body = req.body.decode("utf-8")
         except UnicodeDecodeError:
             raise Rejected(400, "the body is not UTF-8") from None
+        _check_depth(body, req.content_type)
         try:
             context = {CHAT: chat, SIGNATURE: req.headers.get("X-Slack-Signature", "")}
             return BoltRequest(body=body, query=dict(req.args), headers=dict(req.headers), context=context)
