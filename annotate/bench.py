@@ -38,3 +38,29 @@ def run_extraction_bench(folder: Path, repeat: int = 5) -> Iterator[str]:
     yield f"baseline jieba.cut        {chars / baseline:>12,.0f} chars/s"
     yield f"gaoxin extract            {chars / ours:>12,.0f} chars/s"
     yield f"extraction / jieba.cut    {baseline / ours:>12.2f}x"
+
+
+def run_layout_bench(folder: Path, copies: int = 8, repeat: int = 3) -> Iterator[str]:
+    """Yield report lines: seconds per MB of the same text in paragraphs, on one line, and on one line without 。
+    (a page that lost its line breaks must not cost more than ~1.5× the same page in paragraphs)."""
+    from .text import decode_source
+
+    paragraphs = [
+        line for p in sorted(folder.glob("*.txt")) for line in read_source(p).text.split("\n") if len(line) > 40
+    ] * copies
+    layouts = {
+        "paragraphs": "\n\n".join(paragraphs),
+        "one line": "".join(paragraphs),
+        "one line, no 。": "".join(paragraphs).replace("。", "，"),
+    }
+    extractor = Extractor()
+    timings = {}
+    for name, text in layouts.items():
+        source = decode_source(Path(f"{name}.txt"), ("标题\n\n" + text).encode("utf-8"))
+        extractor.extract(source)
+        timings[name] = _median_seconds(lambda source=source: extractor.extract(source), repeat)
+    mb = len(layouts["paragraphs"].encode("utf-8")) / 1e6
+    yield f"layouts: {mb:.2f} MB of the seeds' paragraphs ×{copies}; median of {repeat} rounds"
+    for name, seconds in timings.items():
+        ratio = seconds / timings["paragraphs"]
+        yield f"{name:<18} {seconds / mb:>8.2f} s/MB  {ratio:>5.2f}× paragraphs"

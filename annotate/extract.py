@@ -310,13 +310,24 @@ class Extractor:
         ends |= {  # a printed line that opens with a label (地区生产总值:412.6亿元) starts a sentence of its own
             i - 1 for i in range(1, len(text)) if origin[i] - origin[i - 1] > 1 and _LABEL_LINE.match(text, i)
         }
-        for end in [*sorted(ends), len(text)]:
-            in_sentence = [q for q in quantities if sentence_start <= q.start < end + 1]
+        qi = mi = 0  # quantities and mentions are in text order: each sentence takes the next run of each
+        for end in _bounded(sorted(ends), text):
+            first_q = qi
+            while qi < len(quantities) and quantities[qi].start < end + 1:
+                qi += 1
+            in_sentence = [q for q in quantities[first_q:qi] if q.start >= sentence_start]
+            while mi < len(mentions) and mentions[mi].start < sentence_start:
+                mi += 1
             if in_sentence:
+                last_m = mi
+                while last_m < len(mentions) and mentions[last_m].start < end + 1:
+                    last_m += 1
                 context = (max(previous_start, sentence_start - 120), min(end + 1, len(text)))
                 found += [
                     _with_context(f, context)
-                    for f in self._sentence(text, sentence_start, end + 1, in_sentence, mentions, article, ctx)
+                    for f in self._sentence(
+                        text, sentence_start, end + 1, in_sentence, mentions[mi:last_m], article, ctx
+                    )
                 ]
             previous_start, sentence_start = sentence_start, end + 1
         return found
@@ -811,6 +822,23 @@ def _next_of(text: str, chars: str, lo: int, hi: int) -> int:
         if _is_break(text, i, chars):
             return i
     return min(hi, len(text))
+
+
+_LONGEST_SENTENCE = 600  # no sentence of prose is longer; a text without 。 is cut at its clauses instead
+_CLAUSE_BREAKS = ",;，；"
+
+
+def _bounded(ends: list[int], text: str) -> list[int]:
+    """The sentence ends, with a run longer than _LONGEST_SENTENCE cut at its clauses (a page printed without 。):
+    every number then looks back over its own stretch only, and reading stays linear in the text's length."""
+    out: list[int] = []
+    start = 0
+    for end in [*ends, len(text)]:
+        if end - start > _LONGEST_SENTENCE:
+            out += [i for i in range(start, end) if text[i] in _CLAUSE_BREAKS]
+        out.append(end)
+        start = end + 1
+    return out
 
 
 def _milestones(text: str, qs: list[Quantity]) -> set[Quantity]:

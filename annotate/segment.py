@@ -32,6 +32,7 @@ _CAPTION = re.compile(
 )
 _PULL_QUOTE = re.compile(r"[超近约逾]?[\d.,]+[\u4e00-\u9fff%]{0,5}")
 _HEADLINE_MAX = 32
+_CAPTION_MAX = 120
 _EXCLAIMED = re.compile(r"[^。;；]{4,30}[!！?？]")  # a web article's first line may exclaim: 这一年，数据亮眼！
 _JOIN_MIN = 20  # a line this long that stops mid-sentence continues in the next paragraph
 
@@ -48,7 +49,8 @@ class Line:
 
     @property
     def is_caption(self) -> bool:
-        return bool(_CAPTION.search(self.text))
+        """A photo's caption or credit: a short line (a paragraph that mentions 图片来源 is still text)."""
+        return len(self.text) <= _CAPTION_MAX and bool(_CAPTION.search(self.text))
 
     @property
     def is_headline_like(self) -> bool:

@@ -447,11 +447,13 @@ def bench(repeat: int, quick: bool, questions: int) -> None:
     """Speed against baselines measured in the same run: extraction vs jieba.cut; ask latency vs a plain rapidfuzz
     scan on synthetic stores of 100k and 1M facts (cached in data/bench/); HTTP ask vs a hello-world route under the
     same gunicorn settings; memory per worker."""
-    from annotate.bench import run_extraction_bench
+    from annotate.bench import run_extraction_bench, run_layout_bench
 
     from .bench import run_bot_bench
 
     for line in run_extraction_bench(DEFAULT_SEEDS, repeat=repeat):
+        click.echo(line)
+    for line in run_layout_bench(DEFAULT_SEEDS, copies=2 if quick else 8):
         click.echo(line)
     try:
         for line in run_bot_bench(quick=quick, questions=questions):

@@ -137,3 +137,15 @@ def test_one_files_reading_does_not_leak_into_the_next(extractor, gazetteer):
 
 def test_a_citys_several_zones_are_no_zone(gazetteer):
     assert [m.name for m in gazetteer.mentions("在孝感市各开发区中排名第一") if not m.is_region] == []
+
+
+def test_a_page_without_line_breaks_or_full_stops_still_gives_its_facts(extractor):
+    """Read in bounded stretches (no sentence longer than 600 characters is looked back over as one): the same
+    facts as the page in paragraphs, whatever its layout."""
+    from annotate.text import decode_source
+
+    paragraph = "2023年，苏州高新区实现营业收入1234.5亿元，同比增长8.1%，新增高新技术企业156家。"
+    paragraphs = "\n\n".join([paragraph] * 40)
+    one_line = "".join([paragraph] * 40).replace("。", "，")
+    read = lambda text: {(c.value, c.unit) for c in extractor.extract(decode_source(Path("x.txt"), text.encode()))}  # noqa: E731
+    assert read("标题\n\n" + one_line) == read("标题\n\n" + paragraphs) == {(1234.5, "亿元"), (8.1, "%"), (156, "家")}
