@@ -20,6 +20,7 @@ from annotate.indicators import indicator_reader
 from annotate.vocab import alternation, vocab
 
 from .normalize import Normalizer, fold_width
+from .wording import Wording
 
 MAX_QUESTION_CHARS = 500
 _V = vocab()
@@ -42,6 +43,10 @@ _MEASURE_AFTER_HOW_MANY = re.compile(
 _ASKED_NUMBER = re.compile(
     rf"(?:{alternation(_V.question.guess_before)})?(?<![a-z\d])\d+(?:\.\d+)?\s*(?:{alternation(_V.question.guess_scales)})?"
     rf"(?:{alternation(_V.question.guess_units)})?(?![\d强a-z.])"
+)
+_ASKED_WORD_NUMBER = re.compile(
+    rf"(?:{alternation(_V.question.guess_before)})[一二两三四五六七八九十百千万亿]+"
+    rf"(?:{alternation(_V.question.guess_units)})?"
 )
 _PARTICLES = re.compile(f"(?:{alternation(_V.intents.particles)})+$")
 _NOT_A_PLACE = re.compile(f"^({alternation(_V.zones.not_a_place)})")  # 各高新区, 哪个开发区
@@ -93,6 +98,10 @@ class QuestionParser:
         return forms
 
     @cached_property
+    def _regions(self) -> frozenset[str]:
+        return frozenset(r.name for r in self.gaz.regions)
+
+    @cached_property
     def _prefixes(self) -> frozenset[str]:
         return frozenset(f[:i] for f in self._forms for i in range(1, len(f) + 1))
 
@@ -128,6 +137,7 @@ class QuestionParser:
             if m and not _NOT_A_PLACE.match(m.group(1)):
                 unknown_zone = m.group(1)
                 rest = rest.replace(m.group(1), " ")
+        rest = self.wording.read(rest)  # 涨了几个点, listed companies, gaoqi, 研发头入: the catalogue's words
         compact_rest = rest.replace(" ", "")
         intent = "fact"
         if _OVERVIEW.search(compact_rest) and zones:
@@ -148,6 +158,7 @@ class QuestionParser:
 
     def _metric_text(self, rest: str) -> str:
         rest = _PARTICLES.sub("", rest.rstrip())  # …是多少来着, …呢, …啊
+        rest = _ASKED_WORD_NUMBER.sub(" ", rest)  # 是不是过千家了: a guess in words
         rest = _ASKED_NUMBER.sub(" ", rest)  # 是不是已经过8000件了, 有没有超过400亿: the number is the user's guess
         for word in self.norm.vocabulary.zone_words:
             rest = rest.replace(word, " ")
@@ -172,6 +183,10 @@ class QuestionParser:
 
         return tokenizer_for(self.gaz)
 
+    @cached_property
+    def wording(self) -> Wording:
+        return Wording(self.norm, self._tokenizer)
+
     def _words(self, text: str) -> list[str]:
         return list(self._tokenizer.cut(text, HMM=False))
 
@@ -179,10 +194,15 @@ class QuestionParser:
         """Zones named in the text: exact forms first, then by sound, then by spelling."""
         compact = text.replace(" ", "")
         exact = self._exact(compact)
+        by_sound = None
+        if exact and all(n in self._regions for n in exact[1]):
+            by_sound = self._by_sound(text)
+            if by_sound and by_sound[0].isascii():  # Luoyang hi-tech zone 在全国国家高新区 ranking 第几
+                exact = None  # the zone spelt out, the region its context
         if exact:
             surface, names = exact
             return names, surface, _remove(text, surface)
-        by_sound = self._by_sound(text)
+        by_sound = by_sound or self._by_sound(text)
         if by_sound:
             surface, names = by_sound
             rest = _remove_loose(text, surface)
