@@ -90,6 +90,7 @@ class QuestionZone:
     city: str  # short city (or region) name
     pinyin: str  # of the city part
     national_high_tech: bool
+    curated: str = ""  # zones.toml's `pinyin` of the distinctive part (Zhongguancun), when it is not the city's
 
 
 @dataclass(eq=False)
@@ -139,6 +140,7 @@ class Gazetteer:
                 z.city_short,
                 "".join(lazy_pinyin(z.city_short)),
                 z.kind == "high_tech" and z.level == "national",
+                z.pinyin if z.pinyin != "".join(lazy_pinyin(z.city_short)) else "",
             )
             for z in self.zones
         ]

@@ -50,7 +50,8 @@ _ASKED_WORD_NUMBER = re.compile(
 )
 _PARTICLES = re.compile(f"(?:{alternation(_V.intents.particles)})+$")
 _NOT_A_PLACE = re.compile(f"^({alternation(_V.zones.not_a_place)})")  # 各高新区, 哪个开发区
-_AFTER_PINYIN = re.compile(rf"(^|\s)(?:{alternation(_V.zones.after_pinyin)})")
+# Zhongguancun高新区 but not Zhongguancun 高新技术企业: a zone word that begins a domain word is the metric's
+_AFTER_PINYIN = re.compile(rf"(^|\s)(?:{alternation(_V.zones.after_pinyin, unless=_V.metric_words.domain_words)})")
 _SCALES_ONLY = _V.question.scales_only  # 多少亿 asks for an amount, but names no unit to prefer
 
 
@@ -116,6 +117,16 @@ class QuestionParser:
             if len(z.pinyin) >= 4 and (z.national_high_tech or z.name in self.store_zones or z.name == z.city):
                 out.setdefault(z.pinyin, []).append(z.name)
         return out
+
+    @cached_property
+    def _by_curated(self) -> list[tuple[str, list[str]]]:
+        """zones.toml's pinyin of a zone's distinctive part (Zhongguancun), longest first: read in Latin only, and
+        only where no city's pinyin is (chengdu gaoxinqu is 成都高新区, not the bonded zone spelt chengdugaoxin)."""
+        out: dict[str, list[str]] = {}
+        for z in self._zones:
+            if len(z.curated) >= 4:
+                out.setdefault(z.curated, []).append(z.name)
+        return sorted(out.items(), key=lambda kv: len(kv[0]), reverse=True)
 
     # ── parsing ──────────────────────────────────────────────────────────────────────────────
     def parse(self, text: str) -> Question:
@@ -245,6 +256,11 @@ class QuestionParser:
                     # Hefei gaoxinqu is 合肥高新区, not 合肥经开区 nor 合肥新站高新区 (the city's own is the shortest name)
                     kinds = [n for n in names if kind and kind in n]
                     names = [n for n in kinds if len(n) == min(map(len, kinds))] or names
+                    return _spelling_words(latin[at:], key), self._prefer_store(names)
+        for at in range(len(latin)):
+            joined = "".join(latin[at:]).replace("'", "")
+            for key, names in self._by_curated:
+                if joined.startswith(key):
                     return _spelling_words(latin[at:], key), self._prefer_store(names)
         han = re.findall(r"[\u4e00-\u9fff]+", text)
         for run in han:
