@@ -8,7 +8,7 @@ annotate/vocab.py: [colloquial] and [english] of vocab.toml, the indicators' nam
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import jieba
 from pypinyin import lazy_pinyin
@@ -72,13 +72,20 @@ class Wording:
         return frozenset(words)
 
     @cached_property
-    def _by_sound(self) -> dict[tuple[int, str], str]:
-        """(length, toneless pinyin) → lexicon word, for words up to _LONGEST_WORD characters."""
-        out: dict[tuple[int, str], str] = {}
+    def _by_sound(self) -> dict[tuple[str, ...], str]:
+        """The syllables of a lexicon word (each character's usual reading) → the word, up to _LONGEST_WORD long."""
+        out: dict[tuple[str, ...], str] = {}
         for word in sorted(self.lexicon):
             if len(word) <= _LONGEST_WORD:
-                out.setdefault((len(word), "".join(lazy_pinyin(word))), word)
+                out.setdefault(tuple(map(_sound, word)), word)
         return out
+
+    @cached_property
+    def _starts(self) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+        """Every beginning of a lexicon word, by characters and by syllables: a window no word begins is skipped."""
+        chars = frozenset(w[:k] for w in self.lexicon for k in range(1, min(len(w), _LONGEST_WORD) + 1))
+        sounds = frozenset(key[:k] for key in self._by_sound for k in range(1, len(key) + 1))
+        return chars, sounds
 
     @cached_property
     def _shapes(self) -> dict[str, str]:
@@ -158,39 +165,55 @@ class Wording:
 
     def _typos_in(self, run: str) -> str:
         lexicon, by_sound, shapes = self.lexicon, self._by_sound, self._shapes
-        sounds: list[str] | None = None
+        char_starts, sound_starts = self._starts
+        sounds = [_sound(c) for c in run]
         out: list[str] = []
         i = 0
         while i < len(run):
-            for length in range(min(_LONGEST_WORD, len(run) - i), 1, -1):
+            # the longest window some word could be: its characters, or its syllables, or all but one character
+            end = i + 1
+            while (
+                end < len(run)
+                and end - i < _LONGEST_WORD
+                and (tuple(sounds[i : end + 1]) in sound_starts or run[i:end] in char_starts)
+            ):
+                end += 1
+            word = None
+            for length in range(end - i, 1, -1):
                 window = run[i : i + length]
                 if window in lexicon:
-                    out.append(window)
+                    word = window
                     break
                 if self.tok.FREQ.get(window):
                     continue  # a word (其他, 是否): no typo
-                if sounds is None:
-                    sounds = lazy_pinyin(run)
-                word = by_sound.get((length, "".join(sounds[i : i + length])))
-                if word is None or _differences(word, window) != 1:
-                    word = next(
-                        (
-                            w
-                            for k, c in enumerate(window)
-                            for other in shapes.get(c, "")
-                            if (w := window[:k] + other + window[k + 1 :]) in lexicon
-                        ),
-                        None,
-                    )
-                if word is not None:
-                    out.append(word)
+                word = by_sound.get(tuple(sounds[i : i + length]))
+                if word is not None and _differences(word, window) == 1:
                     break
-            else:
+                word = next(
+                    (
+                        w
+                        for k, c in enumerate(window)
+                        if run[i : i + k] in char_starts
+                        for other in shapes.get(c, "")
+                        if (w := window[:k] + other + window[k + 1 :]) in lexicon
+                    ),
+                    None,
+                )
+                if word is not None:
+                    break
+            if word is None:
                 out.append(run[i])
                 i += 1
-                continue
-            i += len(out[-1])
+            else:
+                out.append(word)
+                i += len(word)
         return "".join(out)
+
+
+@lru_cache(maxsize=20_000)
+def _sound(char: str) -> str:
+    """A character's usual toneless reading (cached: pypinyin costs ~0.1 ms a call)."""
+    return lazy_pinyin(char)[0]
 
 
 def _differences(a: str, b: str) -> int:
