@@ -129,3 +129,19 @@ def test_typos_in_traditional_characters(parser):
 def test_shape_groups_name_each_character_once():
     chars = "".join(vocab().wording.shapes)
     assert len(chars) == len(set(chars))
+
+
+# ── a zone's clipped name (某某经开, 某某高新) ─────────────────────────────────────────────────────────
+@pytest.mark.parametrize(
+    ("question", "zone"),
+    [("长沙经开 营收", "长沙经开区"), ("合肥经开 GDP", "合肥经开区"), ("大连高新 GDP", "大连高新区")],
+)
+def test_a_clipped_zone_name(parser, question, zone):
+    assert parser.parse(question).zones[0] == zone
+
+
+def test_a_clipped_store_zone_name(bot):
+    from bot.question import QuestionParser
+
+    q = QuestionParser(bot.parser.gaz, bot.norm, {"烟台开发区"}).parse("烟台开发 GDP")
+    assert (q.zones[0], q.metric) == ("烟台开发区", "地区生产总值")
