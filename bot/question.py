@@ -81,7 +81,9 @@ class QuestionParser:
         self.store_zones = set(store_zones or ())
 
     def with_store_zones(self, zones: set[str]) -> QuestionParser:
-        return QuestionParser(self.gaz, self.norm, zones)
+        parser = QuestionParser(self.gaz, self.norm, zones)
+        parser.__dict__["wording"] = self.wording  # its vocabulary is the config's, not the store's: read it once
+        return parser
 
     # ── the zone vocabulary (the gazetteer builds every surface form) ────────────────────────────
     @cached_property
