@@ -145,3 +145,7 @@ def test_a_clipped_store_zone_name(bot):
 
     q = QuestionParser(bot.parser.gaz, bot.norm, {"烟台开发区"}).parse("烟台开发 GDP")
     assert (q.zones[0], q.metric) == ("烟台开发区", "地区生产总值")
+
+
+def test_the_wording_is_read_once_for_every_store_revision(parser):
+    assert parser.with_store_zones({"烟台开发区"}).wording is parser.wording
