@@ -31,6 +31,8 @@ _SUFFIX_FULL = _Z.full_forms
 _GENERIC_SUFFIX = alternation(_Z.generic_suffixes)
 # What ends a zone's name in a question (高新区, 高新, typed 高心区): the first that fits is taken.
 QUESTION_ZONE_SUFFIX = f"(?:{alternation(_Z.question_suffixes)})"
+# A zone's name clipped after its kind (长沙经开 for 长沙经开区, 烟台开发 for 烟台开发区): the kinds questions spell.
+_CLIPPED = re.compile(f"^(.{{2,}}?(?:{alternation(dict(_Z.pinyin_kinds).values())}))区$")
 _CITY_SUFFIX = re.compile(f"({alternation(_Z.city_suffixes)})$")
 
 
@@ -90,6 +92,7 @@ class QuestionZone:
     city: str  # short city (or region) name
     pinyin: str  # of the city part
     national_high_tech: bool
+    curated: str = ""  # zones.toml's `pinyin` of the distinctive part (Zhongguancun), when it is not the city's
 
 
 _NOT_INSIDE = re.compile(alternation(_Z.not_inside_a_name))
@@ -142,6 +145,7 @@ class Gazetteer:
                 z.city_short,
                 "".join(lazy_pinyin(z.city_short)),
                 z.kind == "high_tech" and z.level == "national",
+                z.pinyin if z.pinyin != "".join(lazy_pinyin(z.city_short)) else "",
             )
             for z in self.zones
         ]
@@ -159,12 +163,18 @@ class Gazetteer:
         for z in self.zones:
             for form in self.query_forms(z):
                 yield form, z.name
+        for z in self.zones:  # after every full form: 长沙经开 is 长沙经开区, 烟台开发 is 烟台开发区
+            for form in self.query_forms(z):
+                if m := _CLIPPED.match(form):
+                    yield m.group(1), z.name
         for r in self.regions:
             yield r.name, r.name
             if r.short != r.name:
                 yield r.short, r.name
         for name in store_zones:
             yield name, name
+            if m := _CLIPPED.match(name):
+                yield m.group(1), name
             stem = re.sub(QUESTION_ZONE_SUFFIX + "$", "", name)
             if stem != name and len(stem) >= 2 and "高新" in name[len(stem) :]:
                 yield stem + "高新区", name  # 丰城高新技术产业开发区 is 丰城高新区 (徐州经开区 is not 徐州高新区)

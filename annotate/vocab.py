@@ -163,6 +163,15 @@ class ZoneWords:
 
 
 @dataclass(frozen=True, slots=True)
+class Wording:
+    """[colloquial], [english], [typos]: how people type a question, read as the catalogue's words."""
+
+    colloquial: Mapping[str, str]  # 涨了几个点 → 增长, 排老几 → 排第几
+    english: Mapping[str, str]  # listed companies → 上市公司
+    shapes: tuple[str, ...]  # groups of characters mistyped for each other by shape (人入)
+
+
+@dataclass(frozen=True, slots=True)
 class Vocab:
     """config/vocab.toml, typed: word lists are tuples, sets frozensets, tables read-only mappings."""
 
@@ -190,6 +199,7 @@ class Vocab:
     intents: Intents
     metric_words: MetricWords
     zones: ZoneWords
+    wording: Wording
 
 
 def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -268,6 +278,11 @@ def vocab() -> Vocab:
                     {str(k): _words(data["zones"]["full_forms"], k) for k in data["zones"]["full_forms"]}
                 ),
                 pinyin_kinds=tuple((str(k), str(v)) for k, v in data["zones"]["pinyin_kinds"].items()),
+            ),
+            wording=Wording(
+                colloquial=_table(data, "colloquial"),
+                english=_table(data, "english"),
+                shapes=_words(data["typos"], "shapes"),
             ),
             metric_words=MetricWords(
                 **{

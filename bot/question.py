@@ -20,6 +20,7 @@ from annotate.indicators import indicator_reader
 from annotate.vocab import alternation, vocab
 
 from .normalize import Normalizer, fold_width
+from .wording import Wording
 
 MAX_QUESTION_CHARS = 500
 _V = vocab()
@@ -43,9 +44,14 @@ _ASKED_NUMBER = re.compile(
     rf"(?:{alternation(_V.question.guess_before)})?(?<![a-z\d])\d+(?:\.\d+)?\s*(?:{alternation(_V.question.guess_scales)})?"
     rf"(?:{alternation(_V.question.guess_units)})?(?![\d强a-z.])"
 )
+_ASKED_WORD_NUMBER = re.compile(
+    rf"(?:{alternation(_V.question.guess_before)})[一二两三四五六七八九十百千万亿]+"
+    rf"(?:{alternation(_V.question.guess_units)})?"
+)
 _PARTICLES = re.compile(f"(?:{alternation(_V.intents.particles)})+$")
 _NOT_A_PLACE = re.compile(f"^({alternation(_V.zones.not_a_place)})")  # 各高新区, 哪个开发区
-_AFTER_PINYIN = re.compile(rf"(^|\s)(?:{alternation(_V.zones.after_pinyin)})")
+# Zhongguancun高新区 but not Zhongguancun 高新技术企业: a zone word that begins a domain word is the metric's
+_AFTER_PINYIN = re.compile(rf"(^|\s)(?:{alternation(_V.zones.after_pinyin, unless=_V.metric_words.domain_words)})")
 _SCALES_ONLY = _V.question.scales_only  # 多少亿 asks for an amount, but names no unit to prefer
 
 
@@ -75,7 +81,9 @@ class QuestionParser:
         self.store_zones = set(store_zones or ())
 
     def with_store_zones(self, zones: set[str]) -> QuestionParser:
-        return QuestionParser(self.gaz, self.norm, zones)
+        parser = QuestionParser(self.gaz, self.norm, zones)
+        parser.__dict__["wording"] = self.wording  # its vocabulary is the config's, not the store's: read it once
+        return parser
 
     # ── the zone vocabulary (the gazetteer builds every surface form) ────────────────────────────
     @cached_property
@@ -93,6 +101,10 @@ class QuestionParser:
         return forms
 
     @cached_property
+    def _regions(self) -> frozenset[str]:
+        return frozenset(r.name for r in self.gaz.regions)
+
+    @cached_property
     def _prefixes(self) -> frozenset[str]:
         return frozenset(f[:i] for f in self._forms for i in range(1, len(f) + 1))
 
@@ -107,6 +119,16 @@ class QuestionParser:
             if len(z.pinyin) >= 4 and (z.national_high_tech or z.name in self.store_zones or z.name == z.city):
                 out.setdefault(z.pinyin, []).append(z.name)
         return out
+
+    @cached_property
+    def _by_curated(self) -> list[tuple[str, list[str]]]:
+        """zones.toml's pinyin of a zone's distinctive part (Zhongguancun), longest first: read in Latin only, and
+        only where no city's pinyin is (chengdu gaoxinqu is 成都高新区, not the bonded zone spelt chengdugaoxin)."""
+        out: dict[str, list[str]] = {}
+        for z in self._zones:
+            if len(z.curated) >= 4:
+                out.setdefault(z.curated, []).append(z.name)
+        return sorted(out.items(), key=lambda kv: len(kv[0]), reverse=True)
 
     # ── parsing ──────────────────────────────────────────────────────────────────────────────
     def parse(self, text: str) -> Question:
@@ -128,6 +150,7 @@ class QuestionParser:
             if m and not _NOT_A_PLACE.match(m.group(1)):
                 unknown_zone = m.group(1)
                 rest = rest.replace(m.group(1), " ")
+        rest = self.wording.read(rest)  # 涨了几个点, listed companies, gaoqi, 研发头入: the catalogue's words
         compact_rest = rest.replace(" ", "")
         intent = "fact"
         if _OVERVIEW.search(compact_rest) and zones:
@@ -148,6 +171,7 @@ class QuestionParser:
 
     def _metric_text(self, rest: str) -> str:
         rest = _PARTICLES.sub("", rest.rstrip())  # …是多少来着, …呢, …啊
+        rest = _ASKED_WORD_NUMBER.sub(" ", rest)  # 是不是过千家了: a guess in words
         rest = _ASKED_NUMBER.sub(" ", rest)  # 是不是已经过8000件了, 有没有超过400亿: the number is the user's guess
         for word in self.norm.vocabulary.zone_words:
             rest = rest.replace(word, " ")
@@ -172,6 +196,10 @@ class QuestionParser:
 
         return tokenizer_for(self.gaz)
 
+    @cached_property
+    def wording(self) -> Wording:
+        return Wording(self.norm, self._tokenizer)
+
     def _words(self, text: str) -> list[str]:
         return list(self._tokenizer.cut(text, HMM=False))
 
@@ -179,10 +207,15 @@ class QuestionParser:
         """Zones named in the text: exact forms first, then by sound, then by spelling."""
         compact = text.replace(" ", "")
         exact = self._exact(compact)
+        by_sound = None
+        if exact and all(n in self._regions for n in exact[1]):
+            by_sound = self._by_sound(text)
+            if by_sound and by_sound[0].isascii():  # Luoyang hi-tech zone 在全国国家高新区 ranking 第几
+                exact = None  # the zone spelt out, the region its context
         if exact:
             surface, names = exact
             return names, surface, _remove(text, surface)
-        by_sound = self._by_sound(text)
+        by_sound = by_sound or self._by_sound(text)
         if by_sound:
             surface, names = by_sound
             rest = _remove_loose(text, surface)
@@ -225,6 +258,11 @@ class QuestionParser:
                     # Hefei gaoxinqu is 合肥高新区, not 合肥经开区 nor 合肥新站高新区 (the city's own is the shortest name)
                     kinds = [n for n in names if kind and kind in n]
                     names = [n for n in kinds if len(n) == min(map(len, kinds))] or names
+                    return _spelling_words(latin[at:], key), self._prefer_store(names)
+        for at in range(len(latin)):
+            joined = "".join(latin[at:]).replace("'", "")
+            for key, names in self._by_curated:
+                if joined.startswith(key):
                     return _spelling_words(latin[at:], key), self._prefer_store(names)
         han = re.findall(r"[\u4e00-\u9fff]+", text)
         for run in han:
