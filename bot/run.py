@@ -156,7 +156,7 @@ def _stop_all(started: list[tuple[str, subprocess.Popen, bool]]) -> None:
             click.echo(f"gaoxin: {what} had already exited (code {p.returncode})")
     live = [(what, p, group) for what, p, group in reversed(started) if p.poll() is None]
     for _, p, group in live:
-        _signal(p, signal.SIGINT, group)
+        _signal(p, signal.SIGTERM if group else signal.SIGINT, group)  # Label Studio's server ignores SIGINT for long
     deadline = time.monotonic() + STOP_GRACE
     for what, p, group in live:
         try:
