@@ -190,6 +190,7 @@ class LabelStudioLink:
     def pull(self, store: Store) -> PullResult:
         """Read every annotation of the project and reconcile the store with it; idempotent."""
         pid = self.project_id(create=False)
+        read_at = store.clock()  # what Label Studio says is as of now: later webhooks are newer than this read
         tasks = self.ls.tasks.list(project=pid, fields="all")
         applied = unchanged = deleted = refused = 0
         for task in tasks:
@@ -204,7 +205,7 @@ class LabelStudioLink:
                 applied += outcome == "applied"
                 unchanged += outcome == "unchanged"
                 refused += n_refused
-            gone = store.annotation_ids(task.id) - live
+            gone = store.annotation_ids(task.id, received_before=read_at) - live
             if gone:
                 store.delete_annotations(gone)
                 deleted += len(gone)

@@ -130,9 +130,19 @@ class ReviewStore:
     def annotated_task_ids(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT task_id FROM ls_annotations WHERE deleted = 0")}
 
-    def annotation_ids(self, task_id: int) -> set[int]:
-        rows = self.db.execute("SELECT annotation_id FROM ls_annotations WHERE task_id = ? AND deleted = 0", [task_id])
+    def annotation_ids(self, task_id: int, received_before: str | None = None) -> set[int]:
+        """The live annotations of a task; with `received_before`, only those received before then (a pull must
+        not take an annotation a webhook brought in after the pull read Label Studio for deleted)."""
+        rows = self.db.execute(
+            "SELECT annotation_id FROM ls_annotations WHERE task_id = ? AND deleted = 0 AND (? IS NULL OR received_at < ?)",
+            [task_id, received_before, received_before],
+        )
         return {r[0] for r in rows}
+
+    @staticmethod
+    def clock() -> str:
+        """Now, as the store dates what it receives."""
+        return _now()
 
     # ── applying annotations ─────────────────────────────────────────────────────────────────
     def apply_annotation(

@@ -377,3 +377,34 @@ def test_a_late_webhook_of_an_older_version_does_not_bring_a_deleted_annotation_
     late = apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": events["A10"], "task": {"id": 77}})
     assert late["outcome"] == "stale" and _status(store, fact) == "candidate"
     assert store.review_status().annotations == 0
+
+
+def test_a_pull_does_not_delete_what_a_webhook_brought_in_after_the_pull_read_label_studio(reviewed):
+    """A pull reads every task, then settles them one by one; a submit whose webhook lands in between is not in
+    what the pull read, and must not be taken for deleted (the verified fact used to go back to candidate)."""
+    from annotate.labelstudio import LabelStudioLink
+
+    store, fact = reviewed
+
+    class Task:
+        id, annotations = 77, []  # what Label Studio said when the pull read it: nothing yet
+
+    class Client:
+        class projects:
+            @staticmethod
+            def list():
+                return [type("P", (), {"title": "t", "id": 1})()]
+
+        class tasks:
+            @staticmethod
+            def list(**kwargs):
+                # the webhook lands while the pull is under way (after it read the clock and the tasks)
+                _apply(store, 501, "a@x", "2026-12-06T10:00:00.000000Z", [Review(fact.id, "verified", {})])
+                return [Task()]
+
+    link = LabelStudioLink.__new__(LabelStudioLink)
+    link.url, link.title, link.ls = "http://ls", "t", Client()
+    result = link.pull(store)
+    assert result.deleted == 0
+    assert store.annotation_ids(77) == {501}
+    assert _status(store, fact) == "verified"
