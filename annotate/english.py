@@ -120,7 +120,7 @@ def read_english(text: str) -> list[EnglishFact]:
         else:
             what = m.group("count").strip().lower()
             unit = next((u for w, u in _COUNT_UNIT.items() if what.endswith(w)), "家")
-            metric = _metric(what) if _metric(what) != what else what
+            metric = _metric(what)
         out.append(
             EnglishFact(
                 m.start(), m.end(), value, unit, qualifier, kind, metric, (sentence_start, _sentence_end(text, m.end()))

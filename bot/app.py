@@ -174,12 +174,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             return _error(401, "unauthorized")
         if not request.is_json:
             return _error(415, "not_json")
-        try:
-            body = safejson.loads(request.get_data())
-        except safejson.TooDeep as exc:
-            return _error(400, "too_deep", limit=exc.limit)
-        except ValueError:
-            body = None
+        body = _json_body()
         if not isinstance(body, dict):
             return _error(400, "not_an_object")
         q = body.get("q")
@@ -207,12 +202,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         given = request.headers.get("X-Gaoxin-Secret", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _error(401, "webhook_secret")
-        try:
-            payload = safejson.loads(request.get_data())
-        except safejson.TooDeep as exc:
-            return _error(400, "too_deep", limit=exc.limit)
-        except ValueError:
-            payload = None
+        payload = _json_body()
         if not isinstance(payload, dict):
             return _error(400, "webhook_invalid", reason="正文不是 JSON 对象")
         from annotate.labelstudio import LabelStudioError, apply_webhook
@@ -257,6 +247,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.get("/static/<path:name>")
     def static_file(name: str):
         return send_from_directory(STATIC, name)
+
+    @app.errorhandler(safejson.TooDeep)
+    def too_deep(exc: safejson.TooDeep):
+        return _error(400, "too_deep", limit=exc.limit)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -323,6 +317,16 @@ class Reconciler:
                 except (AnnotateError, StoreError) as exc:
                     log.warning("reconcile with Label Studio failed: %s", exc)
             time.sleep(self.every)
+
+
+def _json_body() -> object:
+    """The request body as JSON, None when it is none (too deep raises safejson.TooDeep: a 400 of its own)."""
+    try:
+        return safejson.loads(request.get_data())
+    except safejson.TooDeep:
+        raise
+    except ValueError:
+        return None
 
 
 def _service() -> Service:

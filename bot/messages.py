@@ -191,14 +191,16 @@ def overview(zone: str, facts: Sequence[Shown], total: int) -> tuple[str, str]:
     return text, md
 
 
-def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
-    def lines(e: Callable[[str], str]) -> str:
-        return "\n".join(
-            f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
-        )
+def _ranked(facts: Sequence[Shown], e: Callable[[str], str]) -> str:
+    """1. 青岛高新区 394项(行政权力事项数量,2021年): one numbered line per zone of a comparison."""
+    return "\n".join(
+        f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
+    )
 
-    text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + lines(_same)
-    md = f"各园区“**{_md(metric)}**”(按数值排列,口径以原文为准):\n\n" + lines(_md)
+
+def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
+    text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + _ranked(facts, _same)
+    md = f"各园区“**{_md(metric)}**”(按数值排列,口径以原文为准):\n\n" + _ranked(facts, _md)
     return text, md
 
 
@@ -212,14 +214,8 @@ def indicator_comparison(
     """Zones compared on one standard indicator, named: 各园区按“研发投入强度”比较, 按“地区生产总值增长”比较."""
     order = "按名次排列" if by_rank else "按数值排列"
     name += VARIANT_NAMES.get(variant or "", "")
-
-    def lines(e: Callable[[str], str]) -> str:
-        return "\n".join(
-            f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
-        )
-
-    text = f"各园区按“{name}”比较({order},口径以原文为准):\n" + lines(_same)
-    md = f"各园区按“**{_md(name)}**”比较({order},口径以原文为准):\n\n" + lines(_md)
+    text = f"各园区按“{name}”比较({order},口径以原文为准):\n" + _ranked(facts, _same)
+    md = f"各园区按“**{_md(name)}**”比较({order},口径以原文为准):\n\n" + _ranked(facts, _md)
     return text, md
 
 
