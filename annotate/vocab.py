@@ -187,7 +187,9 @@ class Vocab:
     share_in_questions: tuple[str, ...]
     part_markers: tuple[str, ...]
     per_unit: tuple[str, ...]
-    relative_years: Mapping[str, int]  # 去年 → 1 year back
+    relative_years: Mapping[str, int]  # in a text: 去年 → 1 year back from the page's date
+    asked_years: Mapping[str, tuple[int, bool]]  # in a question: 去年 → (0 years back from the latest full year,
+    # not counting partial years); 今年 → (0, partial years count)
     period_words: tuple[str, ...]
     not_periods: tuple[str, ...]
     baseline_words: tuple[str, ...]
@@ -270,7 +272,10 @@ def vocab() -> Vocab:
             rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
-            relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
+            relative_years=MappingProxyType({str(k): int(v["text"]) for k, v in data["periods"]["relative"].items()}),
+            asked_years=MappingProxyType(
+                {str(k): (int(v["asked"]), bool(v.get("partial"))) for k, v in data["periods"]["relative"].items()}
+            ),
             intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
             zones=ZoneWords(
                 **{k: _words(data["zones"], k) for k in ZoneWords.__slots__ if k not in ("full_forms", "pinyin_kinds")},
