@@ -338,7 +338,9 @@ def test_the_year_asked_picks_the_fact(years_bot, question, value):
     assert f"{value}家" in reply.text.splitlines()[0]
 
 
-@pytest.mark.parametrize(("question", "value"), [("今年 青岛高新区 营业收入", 1200), ("去年 青岛高新区 营业收入", 2300)])
+@pytest.mark.parametrize(
+    ("question", "value"), [("今年 青岛高新区 营业收入", 1200), ("去年 青岛高新区 营业收入", 2300)]
+)
 def test_last_year_is_the_latest_full_year(store, write, extractor, gazetteer, question, value):
     """去年 asks for the latest full-year figure, 今年 for the latest of any period (a first half counts), both counted
     from the zone's own figures, not from another metric's newer year."""
