@@ -319,6 +319,8 @@ class PageWords:
     zone_words: Mapping[str, str]  # what a page calls its zone → the suffix it stands for
     short_forms: Mapping[str, str]  # 高新技术产业开发区 → 高新区
     english_kinds: tuple[tuple[str, str], ...]  # ("hi-tech", "高新区")
+    official_words: tuple[str, ...]  # 经济开发区, 合作区: an unlisted zone is kept when named with one of these
+    not_places: tuple[str, ...]  # 全省, 省级: words before a zone word that are no zone's place
 
 
 @cache
@@ -336,6 +338,8 @@ def page_words() -> PageWords:
             zone_words=_table(data, "zone_words"),
             short_forms=_table(data, "short_forms"),
             english_kinds=tuple((str(k["words"]), str(k["zone"])) for k in data["english"]["kinds"]),
+            official_words=_words(data["places"], "official_words"),
+            not_places=_words(data["places"], "not_places"),
         )  # fmt: skip
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the page vocabulary ({exc})") from exc
