@@ -420,7 +420,12 @@ class Scoring:
     alternative: float
     verified_edge: float
     nearest_min: float
-    header: str  # the file's leading comment (how and on what the weights were fitted)
+    header: str
+    # When nothing answers and the zone is known: the best fact of a fitting kind (none of `conflicts`) is answered
+    # when it scores at least lead_min and leads the next fitting fact by lead_gap ([lead] in weights.toml).
+    lead_min: float = 0.3
+    lead_gap: float = 0.2
+    conflicts: tuple[str, ...] = ()  # the file's leading comment (how and on what the weights were fitted)
 
 
 @cache
@@ -436,9 +441,10 @@ def scoring(path: Path | None = None) -> Scoring:
             raise TypeError(f"scale {scale!r} is neither linear nor logistic")
         weights = MappingProxyType({str(k): float(v) for k, v in data["weights"].items()})
         header = "\n".join(itertools.takewhile(lambda line: line.startswith("#"), text.splitlines()))
+        lead = data["lead"]
         return Scoring(
             weights, scale, *(float(d[k]) for k in ("answer_min", "cover_min", "tie", "alternative", "verified_edge", "nearest_min")),
-            header,
+            header, float(lead["lead_min"]), float(lead["lead_gap"]), tuple(str(n) for n in lead["conflicts"]),
         )  # fmt: skip
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the scoring weights ({exc})") from exc

@@ -180,6 +180,8 @@ RULES = {
     "not_covered": "no compatible fact over answer_min for the zone; the nearest facts are offered",
     "no_metric": "no compatible fact over answer_min in any zone",
     "pick": "the chat replied with the number of one of the options it was just given",
+    "lead": "nothing answers by the limits, but in the zone asked one fact of a fitting kind leads by lead_gap",
+    "maybe": "nothing answers and no fitting fact of the zone leads: the fitting ones are offered as numbered choices",
 }
 
 
@@ -260,7 +262,7 @@ class Bot:
                 picked = pending[1][n - 1]
                 return [_reply("answered", messages.answer(picked, ()), (picked,), rule="pick"), None]
         entry = self._entry(text)
-        if entry[0].status == "ambiguous" and entry[0].facts:
+        if (entry[0].status == "ambiguous" or entry[0].rule == "maybe") and entry[0].facts:
             with self._replies_lock:
                 self._options[chat] = (now + PICK_TTL, entry[0].facts)
                 while len(self._options) > PICK_CHATS:
@@ -338,8 +340,14 @@ class Bot:
             (s + sc.verified_edge if f.status == "verified" and (f.id in exact or not exact) else s, f) for s, f in good
         ]
         good.sort(key=lambda sf: -sf[0])
+        if not good and zones and len(zones) == 1 and (reply := self._lead(q, scored, zones[0])):
+            return reply
         if not good:
-            nearest = [AnswerFact.of(f, s) for s, f, _, _ in scored[:3] if s >= sc.nearest_min]
+            nearest = [
+                AnswerFact.of(f, s)
+                for s, f, _, x in scored[:3]
+                if s >= sc.nearest_min and not self._fits(q, x, f, zones)
+            ]
             years = self._years_asked(q, scored)
             other_years = [n for n in nearest if zones and n.zone in zones and _year_of(n.period) not in (None, *years)]
             named = [n for n in other_years if _named_as(q.metric, self.index.fact_text(n.metric))]
@@ -388,6 +396,44 @@ class Bot:
         # say how the question was read when the fact names its metric otherwise (进出口宗额 → 进出口总额)
         read_as = None if _named_as(q.metric, self.index.fact_text(best.metric)) else q.metric
         return _reply("answered", messages.answer(shown[0], shown[1:], read_as), shown, rule="answer")
+
+    def _fits(self, q: Question, x: Features, f: Fact, zones: list[str] | None) -> bool:
+        """A fact of the zone asked, of a kind that fits the question (no conflict: a growth for a level…) and, when
+        the question names a standard indicator, of that indicator."""
+        return (
+            bool(zones)
+            and f.zone in zones
+            and not any(x.get(n) for n in self.scoring.conflicts)
+            and (not q.indicator or bool(x.get("indicator_same")))
+        )
+
+    def _lead(self, q: Question, scored: list[Scored], zone: str) -> Reply | None:
+        """When nothing answers by the limits but one zone is asked: its facts of a fitting kind, alone. One that
+        leads is the answer (saying how the question was read); several that fit and none leading are offered as
+        numbered choices — not listed as "nearest" under "not mentioned", since one of them may well be the answer."""
+        sc = self.scoring
+        fitting: list[Scored] = []
+        for s in scored:
+            if self._fits(q, s.features, s.fact, [zone]) and all(
+                (o.fact.value, o.fact.unit) != (s.fact.value, s.fact.unit) for o in fitting
+            ):
+                fitting.append(s)  # (one figure stated twice is one candidate)
+        if not fitting:
+            return None
+        # A rank asked for and given is evidence enough (a zone has few ranks): its words need not match as well.
+        enough = lambda s: s.score >= sc.lead_min or bool(s.features.get("rank_given"))  # noqa: E731
+        best = fitting[0]
+        if enough(best) and (len(fitting) == 1 or best.score - fitting[1].score >= sc.lead_gap):
+            shown = AnswerFact.of(best.fact, best.score)
+            return _reply("answered", messages.answer(shown, (), read_as=q.metric), (shown,), rule="lead")
+        options = [
+            AnswerFact.of(s.fact, s.score)
+            for s in fitting[:3]
+            if s.score >= sc.nearest_min or s.features.get("rank_given")
+        ]
+        if not options:
+            return None
+        return _reply("unknown", messages.maybe(zone, q.metric, options), options, rule="maybe")
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
@@ -499,6 +545,8 @@ class Bot:
                     cover = min(cover, cover_min - 0.01)
             if q.unit_hint and f.unit.endswith(q.unit_hint):
                 x["unit_hint_match"] = 1  # 有多少家 wants a count of 家
+            elif q.unit_hint:
+                x["unit_hint_other"] = 1
             x["part_markers"] = min(float(parts), PART_CAP)
             if f.kind == "growth" and not asks_growth:
                 x["growth_unasked"] = 1

@@ -155,6 +155,21 @@ def not_covered(zone: str, metric: str, nearest: Sequence[Shown], elsewhere: Seq
     return say(_same), say(_md)
 
 
+def maybe(zone: str, metric: str, options: Sequence[Shown]) -> tuple[str, str]:
+    """No figure is surely the one asked for, but these of the zone might be: numbered, to pick by replying."""
+
+    def say(e: Callable[[str], str], sep: str) -> str:
+        lines = "\n".join(
+            f"{i}. {_who(o, e)} {e(o.metric)}:{e(amount(o))}({e(period(o))})" for i, o in enumerate(options, 1)
+        )
+        return (
+            f"没有找到确切是{e(zone)}“{e(metric)}”的数据。可能相关的有:{sep}{lines}{sep}"
+            "回复序号查看原文,或换个说法再问。"
+        )
+
+    return say(_same, "\n"), say(_md, "\n\n")
+
+
 def not_in_years(zone: str, metric: str, years: Sequence[int], other_years: Sequence[Shown]) -> tuple[str, str]:
     """The zone has the figure, but for other years than the ones asked."""
     asked = "、".join(f"{y}年" for y in years)

@@ -146,9 +146,11 @@ def _logit(p: float) -> float:
 
 def fitted_scoring(weights: dict[str, float], answer_p: float, base: Scoring) -> Scoring:
     """A logistic scorer: scores are log-odds (against declining), the limits are log-odds too."""
+    lead_min = round(PRIOR_SCALE * (base.lead_min - base.answer_min), 4)  # the hand-set lead limits, in log-odds
     return Scoring(
         MappingProxyType(dict(weights)), "logistic", round(_logit(answer_p), 4), base.cover_min, TIE, ALTERNATIVE,
-        ALTERNATIVE, round(_logit(answer_p / 2), 4), base.header,
+        ALTERNATIVE, round(_logit(answer_p / 2), 4), base.header, lead_min, PRIOR_SCALE * base.lead_gap,
+        base.conflicts,
     )  # fmt: skip
 
 
@@ -231,6 +233,11 @@ def weights_file(s: Scoring, results: Sequence[SetResult], today: date | None = 
         f"alternative = {s.alternative}  # runners-up this close are listed with an answer",
         f"verified_edge = {s.verified_edge}  # a verified answer outranks candidates scoring up to this much higher",
         f"nearest_min = {s.nearest_min}  # when nothing answers, facts scoring this much are offered as the nearest",
+        "",
+        "[lead]",
+        f"lead_min = {s.lead_min}  # the best fact of a fitting kind in the zone asked is answered from this score",
+        f"lead_gap = {s.lead_gap}  # when it leads the next fitting fact by this much",
+        "conflicts = [" + ", ".join(f'"{n}"' for n in s.conflicts) + "]",
         "",
         "[weights]",
     ]

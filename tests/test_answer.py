@@ -372,6 +372,47 @@ def test_the_part_of_the_year_asked_picks_the_fact(store, write, extractor, gaze
     assert reply.facts[0].value == value
 
 
+# ── when nothing answers by the limits: a fitting fact that leads, or the fitting ones to choose from ─────────────
+@pytest.fixture
+def ranks_bot(store, write, extractor, gazetteer):
+    article = write(
+        "ranks.txt",
+        "青岛高新区综合实力稳步提升\n\n"
+        "　　在最新一轮国家高新区综合评价中，青岛高新区位列第12位。2023年，青岛高新区实现营业收入2300亿元。\n",
+    )
+    return bot_on(store, [article], extractor, gazetteer)
+
+
+def test_one_fitting_fact_that_leads_is_answered_saying_how_the_question_was_read(ranks_bot):
+    reply = ranks_bot.ask("青岛高新区在全国考核里排老几")
+    assert (reply.status, reply.rule) == ("answered", "lead"), reply.text
+    assert reply.facts[0].value == 12
+    assert "理解您问的" in reply.text
+
+
+def test_fitting_facts_with_no_leader_are_offered_as_choices_never_as_nearest_under_not_mentioned(
+    store, write, extractor, gazetteer
+):
+    article = write(
+        "two_ranks.txt",
+        "青岛高新区综合实力稳步提升\n\n"
+        "　　在全省开发区考核中青岛高新区排名第3位，在全国国家高新区综合评价中青岛高新区排名第12位。\n",
+    )
+    bot = bot_on(store, [article], extractor, gazetteer)
+    reply = bot.ask("青岛高新区 考评 排第几", chat="c1")
+    assert (reply.status, reply.rule) == ("unknown", "maybe"), reply.text
+    assert "没有提到" not in reply.text
+    assert numbered_options(reply.text) == ["1", "2"]
+    picked = bot.ask("2", chat="c1")
+    assert picked.status == "answered" and picked.facts[0].value == reply.facts[1].value
+
+
+def test_a_fact_of_another_kind_is_no_lead(ranks_bot):
+    """Asked for a growth, a level of the same words does not lead (growth_missing is a conflict)."""
+    reply = ranks_bot.ask("青岛高新区 营业收入增速")
+    assert reply.status == "unknown" and reply.rule != "lead", reply.text
+
+
 # ── verified, rejected, verified-only ──────────────────────────────────────────────────────────
 def test_a_verified_fact_outranks_candidates(seed_copy, gazetteer):
     bot = Bot(seed_copy, gazetteer)
