@@ -157,6 +157,9 @@ class Reply:
     facts: tuple[AnswerFact, ...] = ()
     intent: str = "fact"
     rule: str = ""  # the decision rule that fired (RULES), for --explain
+    # Numbered choices an "unknown" reply offers (rule maybe): a reply "1" in the same chat picks one. Not facts of
+    # the reply — an unknown reply asserts no figure — so not in its JSON either; the text lists them.
+    choices: tuple[AnswerFact, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -262,9 +265,10 @@ class Bot:
                 picked = pending[1][n - 1]
                 return [_reply("answered", messages.answer(picked, ()), (picked,), rule="pick"), None]
         entry = self._entry(text)
-        if (entry[0].status == "ambiguous" or entry[0].rule == "maybe") and entry[0].facts:
+        options = entry[0].facts if entry[0].status == "ambiguous" else entry[0].choices
+        if options:
             with self._replies_lock:
-                self._options[chat] = (now + PICK_TTL, entry[0].facts)
+                self._options[chat] = (now + PICK_TTL, options)
                 while len(self._options) > PICK_CHATS:
                     self._options.popitem(last=False)
         return entry
@@ -433,7 +437,8 @@ class Bot:
         ]
         if not options:
             return None
-        return _reply("unknown", messages.maybe(zone, q.metric, options), options, rule="maybe")
+        texts = messages.maybe(zone, q.metric, options)
+        return Reply("unknown", texts[0], texts[1], (), "fact", "maybe", tuple(options))
 
     def _candidates(self, q: Question, zones: list[str] | None) -> list[Fact]:
         if zones and sum(self.index.zone_size(z) for z in zones) <= SMALL_ZONE:
