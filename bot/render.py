@@ -25,10 +25,10 @@ def plain(reply: Reply) -> str:
 
 def feishu_text(reply: Reply) -> str:
     """Feishu's `text` message: plain text, but `<at user_id="all">` in it mentions everyone; the bot writes none."""
-    return _FEISHU_AT.sub("<" + markup.ZWSP, reply.text)
+    return FEISHU_AT.sub("<" + markup.ZWSP, reply.text)
 
 
-_FEISHU_AT = re.compile(r"<(?=at\b)", re.IGNORECASE)
+FEISHU_AT = re.compile(r"<(?=at\b)", re.IGNORECASE)
 
 
 def title(reply: Reply) -> str:
@@ -38,9 +38,9 @@ def title(reply: Reply) -> str:
 
 
 def markdown(reply: Reply) -> str:
-    """Markdown with tables (Mattermost): a comparison becomes a table."""
-    if reply.intent == "compare" and reply.facts:
-        return messages.comparison_table(reply.facts)
+    """Markdown with tables (Mattermost): a comparison or series becomes a table."""
+    if reply.table is not None:
+        return messages.table_markdown(reply.table)
     return reply.markdown
 
 

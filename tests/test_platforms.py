@@ -179,9 +179,25 @@ def _hostile_replies():
         ("unknown", "answer", messages.not_in_years("青岛高新区", HOSTILE, [2020], [f])),
         ("unknown", "answer", messages.no_metric("@channel " + HOSTILE, [f])),
         ("answered", "overview", messages.overview("青岛高新区", [f, g], 5)),
-        ("answered", "compare", messages.comparison(HOSTILE, [f, g])),
     ]:
         yield Reply(status, text, md, (f, g), intent)  # type: ignore[arg-type]
+    for table in (hostile_table("ranking"), hostile_table("series")):
+        yield Reply("answered", *messages.table(table), (f, g), "compare", table=table)  # type: ignore[arg-type]
+
+
+def hostile_table(kind: str = "ranking", rows: int = 2, more: int = 0, verified: int = 1):
+    """A comparison (or series) whose zone, metric, amount and article names are all hostile text."""
+    from bot import messages
+    from bot.answer import Table, TableRow
+
+    made = tuple(
+        TableRow(i, f"青岛高新区{i}@all " + HOSTILE, HOSTILE, f"{400 - i}项 " + HOSTILE, 400 - i, "项", "2021",
+                 "2021年", 2021, i <= verified, "003.txt", HOSTILE, None, i)
+        for i in range(1, rows + 1)
+    )  # fmt: skip
+    order = "time" if kind == "series" else "value"
+    title = messages.table_title(kind, HOSTILE, order, "青岛高新区@all" if kind == "series" else None)
+    return Table(kind, title, HOSTILE, order, "项", made, more, "青岛高新区@all" if kind == "series" else None)
 
 
 def _assert_defanged(out: str, *, slack: bool = False) -> None:
@@ -208,9 +224,12 @@ def test_hostile_text_reaches_no_platform_as_markup(platform, rendering):
         _assert_defanged(out, slack=platform == "slack")
         if platform != "mattermost":  # the table only goes to Mattermost
             continue
-        if reply.intent == "compare":
-            for row in out.split("\n")[4:]:
-                assert row.count("|") - row.count("\\|") == 7  # the data's | does not add a column
+        if reply.table is not None:
+            columns = 5 if reply.table.kind == "series" else 7
+            rows = [line for line in out.split("\n") if line.startswith("| ")]
+            assert len(rows) == len(reply.table.rows) + 1  # a header and one line per row
+            for row in rows:
+                assert row.count("|") - row.count("\\|") == columns  # the data's | does not add a column
 
 
 def test_the_bot_keeps_its_own_markup():
