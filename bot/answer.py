@@ -194,6 +194,7 @@ class Table:
     def as_json(self) -> dict[str, object]:
         d = asdict(self)
         d["rows"] = [r.as_json() for r in self.rows]
+        d["note"] = messages.more_rows(self) + messages.LEGEND  # the line under it: what was cut, what the marks mean
         return d
 
 
