@@ -213,10 +213,13 @@ def test_an_empty_message_gets_the_prompt(client):
     assert opened(post(client, *sealed(text_xml(""))))["Content"] == messages.EMPTY
 
 
-def test_comparisons_are_a_plain_numbered_list(client):
+def test_comparisons_are_a_plain_numbered_list_each_line_with_its_mark_and_period(client):
+    """A passive reply is text (WeCom's passive replies have no markdown): numbered lines, marks, periods, legend."""
     content = opened(post(client, *sealed(text_xml("高新技术企业 排名"))))["Content"]
-    assert "1. " in content and "2. " in content
     assert "|---|" not in content and "**" not in content
+    lines = content.split("\n")
+    assert lines[0].startswith("各园区按“高新技术企业”比较") and lines[1] == "1. 佛山高新区 2931家(高企存量,2020年)⚠️"
+    assert lines[-1] == messages.LEGEND
 
 
 # ── the reply itself, and the settings ───────────────────────────────────────────────────────

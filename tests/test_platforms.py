@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot import render
+from bot import markup, render
 from bot.app import create_app
 from bot.platforms import PLATFORMS, Chat, Message, Platforms
 from store import Store
@@ -244,3 +244,98 @@ def test_a_question_full_of_mentions_is_not_echoed_as_mentions(bot):
     assert reply.status == "unknown"
     for rendering in (render.markdown, render.hard_breaks, render.slack_mrkdwn):
         assert not re.search(r"@(all|channel|here)", rendering(reply)) and "channel" in rendering(reply)
+
+
+# ── comparisons and series in every channel's own format ─────────────────────────────────────────────────────
+def _channels() -> dict[str, object]:
+    """Every rendering a comparison gets, as one string to search: the text channels and the native formats."""
+    import json
+
+    from bot.platforms import feishu, slack, teams
+
+    dump = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    return {
+        "wecom (plain)": render.plain,
+        "mattermost (table)": render.markdown,
+        "dingtalk (markdown)": render.hard_breaks,
+        "slack (mrkdwn fallback)": render.slack_mrkdwn,
+        "slack (block kit)": lambda reply: dump(slack.blocks(reply)),
+        "feishu (card)": lambda reply: dump(feishu.card(reply.table)),
+        "teams (adaptive card)": lambda reply: dump(teams.card(reply.table)),
+    }
+
+
+@pytest.fixture(scope="module")
+def long_ranking(gazetteer):
+    from bot.answer import Bot
+
+    from .tables import ranking_rows, store_of
+
+    reply = Bot(store_of(ranking_rows(13, verified=2)), gazetteer).ask("高新技术企业 排名")
+    assert len(reply.table.rows) == 10 and reply.table.more == 3
+    return reply
+
+
+@pytest.mark.parametrize("channel", list(_channels()))
+def test_every_channel_keeps_each_rows_mark_and_period_and_says_how_many_more(long_ranking, channel):
+    out = _channels()[channel](long_ranking)
+    assert "还有3个园区未列出" in out and "已核实" in out and "未核实" in out  # the cut, and what the marks mean
+    for row in long_ranking.table.rows:
+        assert row.zone in out and row.amount in out and row.period_text in out
+    assert "杭州高新区" not in out  # the 13th zone is counted, not shown
+    assert out.count("✅") >= 2 + 1 and out.count("⚠️") >= 8 + 1  # each row's mark, and the legend's
+
+
+def test_slack_blocks_are_valid_block_kit_and_show_data_as_raw_text():
+    from slack_sdk.models.blocks import Block
+
+    from bot.platforms import slack
+
+    for reply in list(_hostile_replies())[-2:]:  # a hostile ranking and a hostile series
+        blocks = slack.blocks(reply)
+        assert [b["type"] for b in blocks] == ["header", "table", "context"]
+        for b in blocks:
+            Block.parse(b).validate_json()  # slack_sdk reads them back as valid blocks
+        assert len(blocks[0]["text"]["text"]) <= slack.HEADER_CHARS
+        cells = [cell for row in blocks[1]["rows"] for cell in row]
+        assert {c["type"] for c in cells} == {"raw_text"}  # shown as written: no mrkdwn, link or mention forms
+        assert HOSTILE in {c["text"] for c in cells}
+        assert "mrkdwn" not in str(blocks) and blocks[2]["elements"][0]["type"] == "plain_text"
+
+
+def test_feishu_cards_show_data_as_plain_text_and_mention_nobody():
+    import json
+
+    from bot.platforms import feishu
+
+    for reply in list(_hostile_replies())[-2:]:
+        card = feishu.card(reply.table)
+        out = json.dumps(card, ensure_ascii=False)
+        assert not re.search(r"<at\b", out, re.IGNORECASE)  # <at user_id="all"> would mention everyone
+        assert card["header"]["title"]["tag"] == "plain_text"
+        table = card["body"]["elements"][0]
+        assert {c["data_type"] for c in table["columns"]} == {"text"}
+        assert len(table["rows"]) == len(reply.table.rows) and "evil.example" in out
+        assert card["body"]["elements"][1]["content"] == messages_note(reply)  # the bot's own words only
+
+
+def messages_note(reply) -> str:
+    from bot import messages
+
+    return messages.more_rows(reply.table) + messages.LEGEND
+
+
+def test_teams_cards_format_link_and_mention_nothing_from_the_data():
+    from bot.platforms import teams
+
+    for reply in list(_hostile_replies())[-2:]:
+        card = teams.card(reply.table)
+        texts = [card["body"][0]["text"], card["body"][2]["text"]] + [
+            cell["items"][0]["text"] for row in card["body"][1]["rows"] for cell in row["cells"]
+        ]
+        for text in texts:
+            assert "](" not in text and not re.search(r"https?://|www\.", text)
+            assert not re.search(r"@(all|channel|here)", text)
+            assert not re.search(f"[*_\\[\\]`~](?!{markup.ZWSP})", text)  # no character can start a format
+        assert any("evil.example" in t and "粗" in t for t in texts)  # the words are still there to read
+        assert len(card["body"][1]["rows"]) == len(reply.table.rows) + 1
