@@ -2,7 +2,8 @@
 
 Markdown dialects differ: DingTalk and Feishu render no tables, Slack has its own mrkdwn (*bold*,
 escaped <>&), Teams and DingTalk need blank lines or hard breaks between lines, Mattermost renders
-GitHub tables. Comparisons are numbered lists everywhere but Mattermost, which gets a table.
+GitHub tables. A comparison or series (Reply.table) is a Markdown table for Mattermost here; Slack, Feishu and Teams
+draw it natively in their adapters (Block Kit, a card, an Adaptive Card); elsewhere it is numbered lines.
 """
 
 from __future__ import annotations

@@ -366,8 +366,8 @@ def test_a_ranking_is_a_table_under_a_bar_chart_at_phone_width(open_chat, site):
     assert widths == sorted(widths, reverse=True) and widths[-1] > 1
     assert abs(widths[1] / widths[0] - 1000 / 2931) < 0.05  # 突破1000家 against 2931家
     expect(reply.locator("svg.chart .bar-value").first).to_have_text("2931家")
-    assert all(h >= 10 for h in reply.locator("svg.chart text").evaluate_all(
-        "els => els.map(e => e.getBoundingClientRect().height)"))  # fmt: skip  (readable, not shrunk away)
+    heights = reply.locator("svg.chart text").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert all(h >= 10 for h in heights)  # readable, not shrunk away
     _fits(chat, "svg.chart text")
     _fits(chat, "table.data")
     assert reply.locator(".table-wrap").evaluate("e => e.scrollWidth <= e.clientWidth")  # the table does not scroll

@@ -11,7 +11,8 @@ decrypts, and its Client fetches the tenant token and sends the reply.
 
 Nothing is answered in the HTTP response: the event is acknowledged at once ({"msg": "success"}, well within
 Feishu's 3 s) and the answer goes out with im.v1.message.reply, as a `post` (a title line and paragraphs;
-Feishu renders no Markdown tables). Feishu re-pushes unacknowledged events (15 s, 5 min, 1 h, 6 h) and may push
+Feishu renders no Markdown tables), or for a comparison or series an interactive card with a table component.
+Feishu re-pushes unacknowledged events (15 s, 5 min, 1 h, 6 h) and may push
 one twice anyway: the retry guard keys on message_id, as Feishu's docs advise (not event_id). In a group the bot
 answers only when it is @-mentioned itself; its open_id comes from /open-apis/bot/v3/info, fetched once.
 """

@@ -5,7 +5,8 @@ Slack signs every request: `X-Slack-Signature` = "v0=" + hex HMAC-SHA256(signing
 "v0:{X-Slack-Request-Timestamp}:{raw body}"), and a timestamp more than 5 minutes from now is a replay. The
 Events API's first contact is a `url_verification` challenge, echoed back. Slack wants a 2xx within 3 s and
 otherwise re-sends the event (`X-Slack-Retry-Num`, same `event_id`), so the `event_id` is the delivery id.
-Replies are Slack mrkdwn (*bold*, escaped &<>), which renders no tables.
+Replies are Slack mrkdwn (*bold*, escaped &<>), which renders no tables: a comparison or series comes as Block Kit
+(a table block) with its mrkdwn text as the fallback.
 
 slack_bolt does the Slack side (its own signature check again, the challenge, `auth.test` once to learn the
 bot's own ids, dropping the bot's own events, the ack body). Our framework hands over a raw `Inbound`, not a

@@ -5,7 +5,8 @@ base64(HMAC-SHA256(key=base64-decoded security token, msg=raw body)). The body i
 no timestamp, so a captured request stays valid for ever — the retry guard on the activity `id` answers each
 one once. The question is the activity's HTML `text` without its `<at>…</at>` mention. Teams waits 5 s for the
 reply, a message activity in the response body ({"type": "message", "text": …}); outgoing webhooks have no way
-to reply later. Its text is Markdown that needs hard line breaks and renders no tables.
+to reply later. Its text is Markdown that needs hard line breaks and renders no tables; a comparison or series is an
+Adaptive Card attachment with a Table instead.
 """
 
 from __future__ import annotations
