@@ -691,7 +691,12 @@ class Bot:
                 by_year[year] = (s, f)
         if len(by_year) < 2:
             return None
-        name = indicators().by_code(best.indicator).name if best.indicator else best.metric
+        indicator = indicators().by_code(best.indicator) if best.indicator else None
+        if indicator is None:
+            name = best.metric  # its own name says what it is (营业收入同比增长)
+        else:  # the indicator, and the variant its facts are (地区生产总值增长), as a comparison names it
+            plain = indicator.family == "rank" or (indicator.family == "share" and best.kind in ("level", "share"))
+            name = indicator.name + ("" if plain else messages.VARIANT_NAMES.get(best.kind, ""))
         return self._table_reply("series", name, "time", [by_year[y] for y in sorted(by_year)], zone=zones[0])
 
     def _table_reply(

@@ -135,3 +135,12 @@ def test_a_series_keeps_the_latest_years(gazetteer):
     assert len(reply.table.rows) == KEPT and reply.table.more == 2
     assert reply.table.rows[0].year == 2002 and reply.table.rows[-1].year == 2000 + KEPT + 1
     assert "更早的2个年份未列出" in reply.text
+
+
+def test_a_series_of_growth_says_so_in_its_title(gazetteer):
+    rows = [Row("苏州工业园区", "地区生产总值增长", 5.1, "%", "2023", kind="growth"),
+            Row("苏州工业园区", "地区生产总值增长", 5.9, "%", "2024", kind="growth"),
+            Row("苏州工业园区", "地区生产总值", 3812.6, "亿元", "2024")]  # fmt: skip
+    reply = Bot(store_of(rows), gazetteer).ask("苏州工业园区 地区生产总值增长 历年")
+    assert reply.table.measure == "地区生产总值增长" and [r.value for r in reply.table.rows] == [5.1, 5.9]
+    assert reply.text.startswith("苏州工业园区“地区生产总值增长”历年")

@@ -332,7 +332,7 @@ def card(t: Table) -> dict[str, Any]:
         "header": {"title": {"tag": "plain_text", "content": _no_at(t.title)}, "template": "blue"},
         "body": {
             "elements": [
-                {"tag": "table", "page_size": max(1, min(len(rows), 10)), "row_height": "low", "freeze_first_column": True,
+                {"tag": "table", "page_size": max(1, min(len(rows), 10)), "row_height": "auto", "freeze_first_column": True,
                  "header_style": {"bold": True, "background_style": "grey"}, "columns": columns,
                  "rows": [{k: _no_at(v) for k, v in row.items()} for row in rows]},
                 {"tag": "markdown", "content": messages.more_rows(t) + messages.LEGEND, "text_size": "notation"},
