@@ -98,6 +98,7 @@ def _year_of(period: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*\Z", re.IGNORECASE)
 _WHOLE_YEAR = re.compile(r"(\d{4})(?:年(?:度|底|末|年底|年末)?)?")
 
 
@@ -190,6 +191,14 @@ class Table:
     rows: tuple[TableRow, ...]
     more: int = 0  # rows left out (a ranking shows TABLE_ROWS): "还有N个园区"
     zone: str | None = None  # a series' zone
+
+    def links(self, limit: int = 5) -> list[tuple[str, str]]:
+        """(article title, address) of the sources that have an address, each once, in the rows' order."""
+        seen: dict[str, str] = {}
+        for r in self.rows:
+            if r.url and r.url not in seen and len(seen) < limit:
+                seen[r.url] = r.article or r.doc
+        return [(title, url) for url, title in seen.items()]
 
     def as_json(self) -> dict[str, object]:
         d = asdict(self)
@@ -705,7 +714,9 @@ class Bot:
         """A comparison or series as a Table (TABLE_ROWS rows of a ranking, the last SERIES_ROWS years of a series)
         and the reply that says it; its facts are the rows' facts, in the same order."""
         shown = ranked[-SERIES_ROWS:] if kind == "series" else ranked[:TABLE_ROWS]
-        urls = self.index.store.document_urls({f.doc for _, f in shown})
+        # a source's address, only a web one (metadata might hold anything: javascript:, file:)
+        urls = {doc: url for doc, url in self.index.store.document_urls({f.doc for _, f in shown}).items()
+                if _WEB_ADDRESS.match(url)}  # fmt: skip
         rows = tuple(
             TableRow(
                 i, f.zone or "", f.metric, messages.amount(f), int(f.value) if float(f.value).is_integer() else f.value,

@@ -339,3 +339,33 @@ def test_teams_cards_format_link_and_mention_nothing_from_the_data():
             assert not re.search(f"[*_\\[\\]`~](?!{markup.ZWSP})", text)  # no character can start a format
         assert any("evil.example" in t and "粗" in t for t in texts)  # the words are still there to read
         assert len(card["body"][1]["rows"]) == len(reply.table.rows) + 1
+
+
+def test_dingtalk_gives_a_comparison_with_addressed_sources_an_action_card(gazetteer):
+    from bot.answer import Bot
+    from bot.platforms.dingtalk import BUTTON_CHARS, DingTalk
+
+    from .tables import ranking_rows, store_of
+
+    url = "https://www.example.gov.cn/news/1.html"
+    linked = Bot(store_of(ranking_rows(3), url=url, title="一篇标题很长很长很长很长很长很长的文章"), gazetteer)
+    payload = DingTalk._payload(linked.ask("高新技术企业 排名"))
+    assert payload["msgtype"] == "actionCard"
+    card = payload["actionCard"]
+    assert card["text"] == render.hard_breaks(linked.ask("高新技术企业 排名")) and "⚠️" in card["text"]
+    [button] = card["btns"]
+    assert button["actionURL"] == url and len(button["title"]) <= BUTTON_CHARS and button["title"].startswith("原文:")
+    plain = Bot(store_of(ranking_rows(3)), gazetteer).ask("高新技术企业 排名")  # no address: nothing to open
+    assert DingTalk._payload(plain)["msgtype"] == "markdown"
+
+
+def test_teams_cards_open_the_sources_that_have_addresses(gazetteer):
+    from bot.answer import Bot
+    from bot.platforms import teams
+
+    from .tables import ranking_rows, store_of
+
+    url = "https://www.example.gov.cn/news/1.html"
+    reply = Bot(store_of(ranking_rows(3), url=url), gazetteer).ask("高新技术企业 排名")
+    assert teams.card(reply.table)["actions"] == [{"type": "Action.OpenUrl", "title": "数据", "url": url}]
+    assert "actions" not in teams.card(list(_hostile_replies())[-1].table)  # no address, no button

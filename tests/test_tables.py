@@ -144,3 +144,15 @@ def test_a_series_of_growth_says_so_in_its_title(gazetteer):
     reply = Bot(store_of(rows), gazetteer).ask("苏州工业园区 地区生产总值增长 历年")
     assert reply.table.measure == "地区生产总值增长" and [r.value for r in reply.table.rows] == [5.1, 5.9]
     assert reply.text.startswith("苏州工业园区“地区生产总值增长”历年")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,<b>x</b>", "//evil.example"]
+)
+def test_only_a_web_address_reaches_a_table(gazetteer, url):
+    reply = Bot(store_of(ranking_rows(3), url=url), gazetteer).ask("高新技术企业 排名")
+    assert [r.url for r in reply.table.rows] == [None] * 3 and reply.table.links() == []
+
+
+def test_a_tables_links_are_its_sources_once_each(ranked):
+    assert ranked.ask("高新技术企业 排名").table.links() == [("数据", URL)]  # ten rows, one article

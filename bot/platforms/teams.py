@@ -150,6 +150,9 @@ def card(t: Table) -> dict[str, object]:
             {"type": "TextBlock", "text": card_text(messages.more_rows(t) + messages.LEGEND), "wrap": True,
              "isSubtle": True, "size": "Small"},
         ],
+        # a button per source with an address (outgoing webhooks allow openURL, and no other action)
+        **({"actions": [{"type": "Action.OpenUrl", "title": name, "url": url} for name, url in t.links()]}
+           if t.links() else {}),
     }  # fmt: skip
 
 
