@@ -107,6 +107,9 @@ def article_zone(gaz: Gazetteer, *, title: str, head: list[str], body: str, meta
         return _signal(_canonical(gaz, meta_zone), "metadata")
     if zone := _named_zone(gaz, title):
         return _signal(zone, "headline")
+    unlisted = _unlisted(title)
+    if unlisted and unlisted in _unlisted_names(body):  # 邳州经济开发区招商引资优惠政策, and the body says it again
+        return _signal(unlisted, "headline")
     regions = [m.name for m in gaz.mentions(title) if m.is_region and m.name != "全国"]
     if regions:  # 重庆出台…: an article about a province or municipality as a whole
         return _signal(regions[0], "headline")
@@ -119,6 +122,10 @@ def article_zone(gaz: Gazetteer, *, title: str, head: list[str], body: str, meta
         return _signal(zone, "dateline")
     if zone := _dominant(gaz, body):
         return _signal(zone, "body")
+    if unlisted:  # the headline's name, though the body calls it only 开发区
+        return _signal(unlisted, "headline")
+    if names := Counter(_unlisted_names(body)).most_common(1):  # 横琴粤澳深度合作区统计局, 邳州经济开发区是…
+        return _signal(names[0][0], "body")
     if zone := _english(gaz, "\n".join([title, *head, body])):
         return _signal(zone, "english")
     word = _zone_word(body + title)
@@ -154,6 +161,27 @@ def _named_zone(gaz: Gazetteer, text: str, unlisted: bool = False) -> str | None
         if m:
             return short_form(m.group(1) + m.group(2))
     return None
+
+
+# Words that end a zone's place name on the left: 与邳州经济开发区签约 names 邳州, not 与邳州.
+_BEFORE_PLACE = re.compile(r".*[与和同及对向在赴到为是的、从据由将让经]")
+
+
+def _unlisted_names(text: str) -> list[str]:
+    """Every zone a text names by an official name, in short form: 邳州经济开发区 → 邳州经开区 (a place of two to
+    eight characters before an official zone word; 全省经济开发区 is no name)."""
+    words = sorted(page_words().official_words, key=len, reverse=True)
+    out = []
+    for m in re.finditer(rf"([\u4e00-\u9fff]{{2,8}}?)({'|'.join(words)})", text):
+        place = _BEFORE_PLACE.sub("", m.group(1))
+        if len(place) >= 2 and not place.endswith(page_words().not_places):
+            out.append(short_form(place + m.group(2)))
+    return out
+
+
+def _unlisted(text: str) -> str | None:
+    names = _unlisted_names(text)
+    return names[0] if names else None
 
 
 def _dominant(gaz: Gazetteer, text: str) -> str | None:

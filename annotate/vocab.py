@@ -188,7 +188,9 @@ class Vocab:
     share_in_questions: tuple[str, ...]
     part_markers: tuple[str, ...]
     per_unit: tuple[str, ...]
-    relative_years: Mapping[str, int]  # 去年 → 1 year back
+    relative_years: Mapping[str, int]  # in a text: 去年 → 1 year back from the page's date
+    asked_years: Mapping[str, tuple[int, bool]]  # in a question: 去年 → (0 years back from the latest full year,
+    # not counting partial years); 今年 → (0, partial years count)
     period_words: tuple[str, ...]
     not_periods: tuple[str, ...]
     baseline_words: tuple[str, ...]
@@ -271,7 +273,10 @@ def vocab() -> Vocab:
             rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
-            relative_years=MappingProxyType({str(k): int(v) for k, v in data["periods"]["relative"].items()}),
+            relative_years=MappingProxyType({str(k): int(v["text"]) for k, v in data["periods"]["relative"].items()}),
+            asked_years=MappingProxyType(
+                {str(k): (int(v["asked"]), bool(v.get("partial"))) for k, v in data["periods"]["relative"].items()}
+            ),
             intents=Intents(**{k: _words(data["intents"], k) for k in Intents.__slots__}),
             zones=ZoneWords(
                 **{k: _words(data["zones"], k) for k in ZoneWords.__slots__ if k not in ("full_forms", "pinyin_kinds")},
@@ -315,6 +320,8 @@ class PageWords:
     zone_words: Mapping[str, str]  # what a page calls its zone → the suffix it stands for
     short_forms: Mapping[str, str]  # 高新技术产业开发区 → 高新区
     english_kinds: tuple[tuple[str, str], ...]  # ("hi-tech", "高新区")
+    official_words: tuple[str, ...]  # 经济开发区, 合作区: an unlisted zone is kept when named with one of these
+    not_places: tuple[str, ...]  # 全省, 省级: words before a zone word that are no zone's place
 
 
 @cache
@@ -332,6 +339,8 @@ def page_words() -> PageWords:
             zone_words=_table(data, "zone_words"),
             short_forms=_table(data, "short_forms"),
             english_kinds=tuple((str(k["words"]), str(k["zone"])) for k in data["english"]["kinds"]),
+            official_words=_words(data["places"], "official_words"),
+            not_places=_words(data["places"], "not_places"),
         )  # fmt: skip
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise AnnotateError(f"{path}: cannot load the page vocabulary ({exc})") from exc

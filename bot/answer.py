@@ -593,11 +593,17 @@ class Bot:
         return out
 
     def _years_asked(self, q: Question, scored: list[Scored]) -> set[int]:
-        """The years a question asks for: as written, or 今年/去年/前年 counted back from the newest year known."""
+        """The years a question asks for: as written, or 今年/去年/前年 counted back from the latest figures known (the
+        latest full year's, unless the word takes part of a year: 今年 is also 今年上半年)."""
         if q.relative and scored:
-            known = [y for _, f, _, _ in scored[:8] if f.kind != "target" and (y := _year_of(f.period))]  # results
+            back, partial = _V.asked_years[q.relative]
+            # the figures asked about: compatible ones (of that zone and metric), else the best-scored
+            fitting = [s for s in scored if s.cover >= self.scoring.cover_min] or scored[:8]
+            results = [f.period for _, f, _, _ in fitting[:8] if f.kind != "target" and f.period]
+            known = [y for p in results if (y := _year_of(p)) and (partial or p.isdigit())]
+            known = known or [y for p in results if (y := _year_of(p))]
             if known:
-                return {max(known) - _V.relative_years[q.relative]}
+                return {max(known) - back}
         return set(q.years)
 
     def _apply_period(self, q: Question, scored: list[Scored]) -> list[Scored]:

@@ -30,7 +30,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\
 # Ranges are read before punctuation is folded away (2019-2021 would otherwise be two separate years).
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?\s*[-~～至到—–]\s*((?:19|20)\d{2})(?!\d)")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone halves (JSON can carry them) cannot be encoded for OpenCC
-_RELATIVE = re.compile(alternation(_V.relative_years))
+_RELATIVE = re.compile(alternation(_V.asked_years))
 _HELP = re.compile(f"^(?:{alternation(_V.intents.help_exact)})$|{alternation(_V.intents.help)}")
 _OVERVIEW = re.compile(alternation(_V.intents.overview))
 _COMPARE = re.compile(alternation(_V.intents.compare))

@@ -327,8 +327,8 @@ def years_bot(store, write, extractor, gazetteer):
         ("2020年 青岛高新区 瞪羚企业", 50),
         ("青岛高新区2021年瞪羚企业有多少家", 60),
         ("今年 青岛高新区 瞪羚企业", 60),  # the newest year the facts have
-        ("去年 青岛高新区 瞪羚企业", 50),
-        ("前年 青岛高新区 瞪羚企业", 40),
+        ("去年 青岛高新区 瞪羚企业", 60),  # also the newest: the latest figures (shared/gold/README.md)
+        ("前年 青岛高新区 瞪羚企业", 50),  # the year before the newest
     ],
 )
 def test_the_year_asked_picks_the_fact(years_bot, question, value):
@@ -336,6 +336,24 @@ def test_the_year_asked_picks_the_fact(years_bot, question, value):
     assert reply.status == "answered", reply.text
     assert reply.facts[0].value == value
     assert f"{value}家" in reply.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "value"), [("今年 青岛高新区 营业收入", 1200), ("去年 青岛高新区 营业收入", 2300)]
+)
+def test_last_year_is_the_latest_full_year(store, write, extractor, gazetteer, question, value):
+    """去年 asks for the latest full-year figure, 今年 for the latest of any period (a first half counts), both counted
+    from the zone's own figures, not from another metric's newer year."""
+    article = write(
+        "half.txt",
+        "青岛高新区经济运行稳中有进\n\n"
+        "　　2023年,青岛高新区实现营业收入2300亿元。2024年上半年,青岛高新区实现营业收入1200亿元。"
+        "2025年,青岛高新区计划新增瞪羚企业20家。\n",
+    )
+    bot = bot_on(store, [article], extractor, gazetteer)
+    reply = bot.ask(question)
+    assert reply.status == "answered", reply.text
+    assert reply.facts[0].value == value
 
 
 # ── verified, rejected, verified-only ──────────────────────────────────────────────────────────

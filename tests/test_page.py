@@ -65,6 +65,31 @@ def test_a_traditional_page_names_its_zone_in_simplified_form(gazetteer):
     assert zone_of(gazetteer, page) == ("南沙新区", "headline")
 
 
+def test_an_unlisted_zone_named_officially_in_the_headline_and_body_is_kept(gazetteer):
+    page = (
+        "赣榆经济开发区出台人才新政\n\n发布时间：2024-06-03\n\n"
+        "赣榆经济开发区是经省政府批准设立的省级经济开发区。今年以来，开发区新引进博士12名。\n"
+    )
+    assert zone_of(gazetteer, page) == ("赣榆经开区", "headline")
+
+
+def test_an_unlisted_zone_named_officially_only_in_the_body_is_kept(gazetteer):
+    page = "前三季度经济数据出炉\n\n记者从滨江粤港深度合作区统计局获悉，前三季度合作区营业收入增长9.6%。\n"
+    assert zone_of(gazetteer, page) == ("滨江粤港深度合作区", "body")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "一季度高新区营收增长12%\n\n一季度，高新区营业收入增长12%。\n",  # no place before the word
+        "全省经济开发区工作会议召开\n\n全省经济开发区营业收入增长8%。\n",  # the province's zones, no one zone
+        "省级经济开发区扩区方案获批\n\n与会企业投资额增长8%。\n",
+    ],
+)
+def test_a_zone_word_without_a_place_names_no_zone(gazetteer, page):
+    assert zone_of(gazetteer, page) == (None, None)
+
+
 def test_metadata_wins_over_everything_the_text_suggests(gazetteer):
     page = "宜昌高新区一季度开门红\n\n一季度，高新区实现营业收入300亿元。\n"
     assert zone_of(gazetteer, page, meta_zone="汨罗高新技术产业开发区") == ("汨罗高新区", "metadata")

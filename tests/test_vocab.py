@@ -179,6 +179,7 @@ def test_the_lists_the_issue_named():
     assert {"提升", "下降"} <= set(v.growth.changes) and not {"提升", "下降"} & set(v.growth.in_questions)
     assert "新增" in v.growth.in_questions and "新增" not in (*v.growth.changes, *v.growth.increases)
     assert v.relative_years["去年"] == 1
+    assert v.asked_years["去年"] == (0, False)  # in a question: the latest full-year figures
     assert v.zones.full_forms["高新区"][0] == "高新技术产业开发区"
 
 
