@@ -167,6 +167,11 @@ class Gazetteer:
             for form in self.query_forms(z):
                 if m := _CLIPPED.match(form):
                     yield m.group(1), z.name
+        # The place alone, where it is no city's name (杨凌 for 杨凌示范区, 两江 for 两江新区, 横琴 for 横琴合作区):
+        # after every zone's forms, and only when one zone has it.
+        for stem, names in self._place_stems.items():
+            if len(names) == 1:
+                yield stem, names[0]
         for r in self.regions:
             yield r.name, r.name
             if r.short != r.name:
@@ -186,6 +191,19 @@ class Gazetteer:
             national = [z for z in city_zones if z.national_high_tech and (z.name in store_zones or not store_zones)]
             for z in national or city_zones:
                 yield city, z.name
+
+    @cached_property
+    def _place_stems(self) -> dict[str, list[str]]:
+        """A zone's name or alias less its suffix, where that is not its city: stem → the zones that have it."""
+        cities = {z.city_short for z in self.zones} | {r.short for r in self.regions} | {r.name for r in self.regions}
+        stems: dict[str, list[str]] = {}
+        for z in self.zones:
+            for form in (z.name, *z.aliases):
+                stem = re.sub(QUESTION_ZONE_SUFFIX + "$", "", form)
+                place = stem != form and len(stem) >= 2 and stem not in cities and not stem.startswith(z.city_short)
+                if place and z.name not in stems.setdefault(stem, []):
+                    stems[stem].append(z.name)
+        return stems
 
     @cached_property
     def _prefixes(self) -> frozenset[str]:

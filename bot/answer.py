@@ -98,6 +98,12 @@ def _year_of(period: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
+def _months_of(period: str | None) -> str | None:
+    """The part of a year a period covers (2024-1~6 → 1~6), None for a whole year or no period."""
+    m = re.fullmatch(r"\d{4}-(\d{1,2}~\d{1,2})", period or "")
+    return m.group(1) if m else None
+
+
 _WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*\Z", re.IGNORECASE)
 _WHOLE_YEAR = re.compile(r"(\d{4})(?:年(?:度|底|末|年底|年末)?)?")
 
@@ -608,20 +614,25 @@ class Bot:
 
     def _apply_period(self, q: Question, scored: list[Scored]) -> list[Scored]:
         years = self._years_asked(q, scored)
-        if not years:
+        if not years and not q.months:
             return scored
         weights, cover_min = self.scoring.weights, self.scoring.cover_min
         out = []
         for s, f, cover, x in scored:
-            year = _year_of(f.period)
-            if year in years:
-                name = "year_match"
-            elif year:
-                name = "year_other"  # another year's figure is not an answer to this year's question: only the nearest
-                cover = min(cover, cover_min - 0.01)
-            else:
-                name = "year_unknown"
-            out.append(Scored(s + weights.get(name, 0.0), f, cover, x.with_values(**{name: 1.0})))
+            names = []
+            if years:
+                year = _year_of(f.period)
+                if year in years:
+                    names.append("year_match")
+                elif year:
+                    names.append("year_other")  # another year's figure is no answer to this year's question
+                    cover = min(cover, cover_min - 0.01)
+                else:
+                    names.append("year_unknown")
+            if q.months:  # 上半年 asks for 2024-1~6, not the whole year nor the first quarter
+                names.append("part_match" if _months_of(f.period) == q.months else "part_other")
+            extra = sum(weights.get(n, 0.0) for n in names)
+            out.append(Scored(s + extra, f, cover, x.with_values(**dict.fromkeys(names, 1.0))))
         out.sort(key=lambda t: -t[0])
         return out
 

@@ -42,9 +42,11 @@ FEATURES: dict[str, str] = {
     "year_match": "the fact's year is the one asked for",
     "year_other": "the fact's year is another than the one asked for",
     "year_unknown": "a year was asked for and the fact has none",
+    "part_match": "the fact covers the part of the year asked for (上半年: 2024-1~6)",
+    "part_other": "a part of the year was asked for and the fact covers another (or the whole year)",
 }
 NAMES: tuple[str, ...] = tuple(FEATURES)
-PERIOD = ("year_match", "year_other", "year_unknown")
+PERIOD = ("year_match", "year_other", "year_unknown", "part_match", "part_other")
 PART_CAP = 0.2 / 0.07  # the hand-set scorer took off at most 0.2 for part markers, 0.07 each
 
 

@@ -31,6 +31,11 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?(?:\s*(?:[-~至到])\
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年度?)?\s*[-~～至到—–]\s*((?:19|20)\d{2})(?!\d)")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone halves (JSON can carry them) cannot be encoded for OpenCC
 _RELATIVE = re.compile(alternation(_V.asked_years))
+# A part of the year asked for: 上半年, 前三季度, 一季度 (config/vocab.toml [periods.part_months]), or 1—9月 (the
+# dash may be folded to a space).
+_PART = re.compile(
+    f"(?P<word>{alternation(_V.part_months)})|(?<!\\d)(?P<a>1)(?:\\s*[-—–~至到]\\s*|\\s+)(?P<b>1[0-2]|[2-9])\\s*月(?:份)?"
+)
 _HELP = re.compile(f"^(?:{alternation(_V.intents.help_exact)})$|{alternation(_V.intents.help)}")
 _OVERVIEW = re.compile(alternation(_V.intents.overview))
 _COMPARE = re.compile(alternation(_V.intents.compare))
@@ -71,6 +76,7 @@ class Question:
     wants_rank: bool
     unit_hint: str | None = None  # 有多少家 → 家
     indicator: str | None = None  # the standard indicator the metric names (config/indicators.toml), if any
+    months: str | None = None  # the part of a year asked for: 上半年 → 1~6, 前三季度 → 1~9 (as facts' periods write it)
 
 
 class QuestionParser:
@@ -144,6 +150,10 @@ class QuestionParser:
         rest = _YEAR.sub(" ", folded)
         relative = m.group() if (m := _RELATIVE.search(rest)) else None
         rest = _RELATIVE.sub(" ", rest)
+        months = None
+        if m := _PART.search(rest):
+            months = _V.part_months[m.group("word")] if m.group("word") else f"{m.group('a')}~{m.group('b')}"
+            rest = rest[: m.start()] + " " + rest[m.end() :]
         zones, surface, rest = self._find_zone(rest)
         unknown_zone = None
         if not zones:
@@ -170,8 +180,9 @@ class QuestionParser:
         # Read with the same names as the facts (the metric is already canonical: 营收 → 营业收入, 研发强度 → 研发投入强度)
         indicator = indicator_reader().code(metric) if metric else None
         return Question(
-            text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint, indicator
-        )
+            text, intent, tuple(zones), surface, unknown_zone, metric, years, relative, wants_rank, hint, indicator,
+            months,
+        )  # fmt: skip
 
     def _metric_text(self, rest: str) -> str:
         rest = _PARTICLES.sub("", rest.rstrip())  # …是多少来着, …呢, …啊

@@ -356,6 +356,22 @@ def test_last_year_is_the_latest_full_year(store, write, extractor, gazetteer, q
     assert reply.facts[0].value == value
 
 
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("青岛高新区上半年营业收入", 1200), ("青岛高新区前三季度营业收入", 1900), ("青岛高新区2023年营业收入", 2300)],
+)
+def test_the_part_of_the_year_asked_picks_the_fact(store, write, extractor, gazetteer, question, value):
+    article = write(
+        "parts.txt",
+        "青岛高新区经济运行稳中有进\n\n"
+        "　　2023年,青岛高新区实现营业收入2300亿元。2024年上半年,青岛高新区实现营业收入1200亿元。"
+        "2024年前三季度,青岛高新区实现营业收入1900亿元。\n",
+    )
+    reply = bot_on(store, [article], extractor, gazetteer).ask(question)
+    assert reply.status == "answered", reply.text
+    assert reply.facts[0].value == value
+
+
 # ── verified, rejected, verified-only ──────────────────────────────────────────────────────────
 def test_a_verified_fact_outranks_candidates(seed_copy, gazetteer):
     bot = Bot(seed_copy, gazetteer)

@@ -202,6 +202,21 @@ def test_years_and_ranges(parser, question, years):
     assert q.metric == "地区生产总值"  # the year is not part of the metric
 
 
+@pytest.mark.parametrize(
+    ("question", "months", "metric"),
+    [
+        ("青岛高新区上半年营收多少", "1~6", "营业收入"),
+        ("青岛高新区前三季度营业收入", "1~9", "营业收入"),
+        ("青岛高新区2024年1—9月营业收入", "1~9", "营业收入"),
+        ("青岛高新区一季度技术合同成交额", "1~3", "技术合同成交额"),
+        ("青岛高新区营业收入", None, "营业收入"),
+    ],
+)
+def test_the_part_of_a_year_asked_is_read_apart_from_the_metric(parser, question, months, metric):
+    q = parser.parse(question)
+    assert (q.months, q.metric) == (months, metric)
+
+
 @pytest.mark.parametrize("word", ["今年", "去年", "前年"])
 def test_relative_years_are_kept_for_the_answer(parser, word):
     q = parser.parse(f"{word} 兰州高新区 地区生产总值")
