@@ -9,7 +9,7 @@ LS_VERSION := 1.23.2
 LS_VENV    := .venv-ls
 LS_STAMP   := $(LS_VENV)/.installed-$(LS_VERSION)
 
-.PHONY: install browser fonts loadgen run test unit eval bench lint format clean
+.PHONY: install browser fonts loadgen run test unit eval bench screenshots lint format clean
 
 install: $(STAMP) $(LS_STAMP) browser fonts
 
@@ -65,6 +65,10 @@ eval: $(STAMP)
 
 bench: $(STAMP) loadgen
 	$(BIN)/gaoxin bench
+
+# docs/chat-ranking.png (README): the chat page at 390 px answering a ranking, taken by the browser test that checks it.
+screenshots: $(STAMP) browser fonts
+	GAOXIN_SCREENSHOT_DIR=docs $(BIN)/pytest -q -p no:cacheprovider -m browser tests/test_web.py -k screenshot
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -118,13 +118,14 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Intents:
-    """[intents]: help, overview, comparison and rank, and the particles that end a question."""
+    """[intents]: help, overview, comparison, rank and series, and the particles that end a question."""
 
     help_exact: tuple[str, ...]
     help: tuple[str, ...]
     overview: tuple[str, ...]
     compare: tuple[str, ...]
     rank: tuple[str, ...]
+    series: tuple[str, ...]
     particles: tuple[str, ...]
 
 

@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -28,6 +28,8 @@ from .index import SMALL_ZONE, FactIndex
 from .normalize import Normalizer, grams
 from .question import MAX_QUESTION_CHARS, Question, QuestionParser
 
+TABLE_ROWS = 10  # zones a ranking shows in every channel; the rest are counted ("还有N个园区未列出")
+SERIES_ROWS = 20  # years a series shows, the latest; the earlier ones are counted
 REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
 PICK_TTL = 600.0  # seconds a chat's numbered options can be picked by replying 1, 2 or 3
 PICK_CHATS = 4096  # chats with options pending, per worker; the longest waiting dropped first
@@ -102,6 +104,16 @@ def _months_of(period: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*\Z", re.IGNORECASE)
+_WHOLE_YEAR = re.compile(r"(\d{4})(?:年(?:度|底|末|年底|年末)?)?")
+
+
+def _whole_year(period: str | None) -> int | None:
+    """The year of a period that is a whole year or its end (2023, 2023年末), not a part of one (2024-1~6)."""
+    m = _WHOLE_YEAR.fullmatch(period or "")
+    return int(m.group(1)) if m else None
+
+
 def _expected_unit(metric: str) -> str | None:
     return next((units for pattern, units in _HEAD_UNITS if pattern.search(metric)), None)
 
@@ -150,6 +162,58 @@ class AnswerFact:
 
 
 @dataclass(frozen=True, slots=True)
+class TableRow:
+    """One line of a comparison (a zone's figure) or of a series (a year's): what every channel shows of it."""
+
+    rank: int  # 1, 2, 3 …: its place in a ranking, its position in a series (oldest first)
+    zone: str
+    metric: str  # as the article names it (全社会研发投入强度), under the table's measure
+    amount: str  # as a person says it: 超1700家, 近2.11亿元, 下降2.4%
+    value: float | int
+    unit: str
+    period: str | None  # as stored (2021, 2021-1~9)
+    period_text: str  # as said: 2021年, 2021年1-9月, 未注明时间
+    year: int | None  # the year the period starts with (a series' x axis)
+    verified: bool  # a person checked it (✅), else machine-extracted (⚠️)
+    doc: str
+    article: str | None
+    url: str | None  # the article's address, when its metadata gives one
+    fact: int  # the fact's id
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A comparison of zones on one measure, or one zone's measure over the years: built once, drawn by each channel
+    in its own way (the page's table and chart, Block Kit, cards, Markdown tables, numbered lines)."""
+
+    kind: str  # "ranking" | "series"
+    title: str  # the reply's first line, as plain text: 各园区按“研发投入强度”比较(按数值排列,口径以原文为准)
+    measure: str  # what is compared: the indicator's name (研发投入强度) or the metric asked for
+    order: str  # "value" (largest first), "place" (first place first), "time" (oldest first)
+    unit: str  # every row's unit
+    rows: tuple[TableRow, ...]
+    more: int = 0  # rows left out (a ranking shows TABLE_ROWS): "还有N个园区"
+    zone: str | None = None  # a series' zone
+
+    def links(self, limit: int = 5) -> list[tuple[str, str]]:
+        """(article title, address) of the sources that have an address, each once, in the rows' order."""
+        seen: dict[str, str] = {}
+        for r in self.rows:
+            if r.url and r.url not in seen and len(seen) < limit:
+                seen[r.url] = r.article or r.doc
+        return [(title, url) for url, title in seen.items()]
+
+    def as_json(self) -> dict[str, object]:
+        d = asdict(self)
+        d["rows"] = [r.as_json() for r in self.rows]
+        d["note"] = messages.more_rows(self) + messages.LEGEND  # the line under it: what was cut, what the marks mean
+        return d
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     status: str  # answered | ambiguous | unknown
     text: str
@@ -160,14 +224,18 @@ class Reply:
     # Numbered choices an "unknown" reply offers (rule maybe): a reply "1" in the same chat picks one. Not facts of
     # the reply — an unknown reply asserts no figure — so not in its JSON either; the text lists them.
     choices: tuple[AnswerFact, ...] = ()
+    table: Table | None = None  # a comparison or a series, as data (the API's "table"; platforms draw it)
 
     def as_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "status": self.status,
             "text": self.text,
             "markdown": self.markdown,
             "facts": [f.as_json() for f in self.facts],
         }
+        if self.table is not None:  # only comparisons and series carry one: other replies keep their shape
+            out["table"] = self.table.as_json()
+        return out
 
 
 def _reply(status: str, texts: tuple[str, str], facts=(), intent: str = "fact", rule: str = "") -> Reply:
@@ -327,6 +395,9 @@ class Bot:
             return _reply("unknown", (messages.EMPTY, messages.EMPTY), intent="empty")
         if q.intent == "compare":
             return self._compare(q)
+        if q.intent == "series":
+            # with fewer than two years of it, the question is answered as if the trend word were not there
+            return self._series(q) or self._fact(replace(q, intent="fact"))
         return self._fact(q)
 
     # ── one fact ─────────────────────────────────────────────────────────────────────────────
@@ -642,9 +713,8 @@ class Bot:
         if not best_by_zone:
             return _reply("unknown", messages.no_metric(q.metric, []), intent="compare")
         unit = Counter(f.unit for _, f in best_by_zone.values()).most_common(1)[0][0]
-        rows = sorted((f for _, f in best_by_zone.values() if f.unit == unit), key=lambda f: -f.value)[:10]
-        shown = [AnswerFact.of(f, best_by_zone[f.zone][0]) for f in rows]
-        return _reply("answered", messages.comparison(q.metric, shown), shown, intent="compare")
+        ranked = sorted((sf for sf in best_by_zone.values() if sf[1].unit == unit), key=lambda sf: -sf[1].value)
+        return self._table_reply("ranking", q.metric, "value", ranked)
 
     def _compare_indicator(self, q: Question, code: str) -> Reply | None:
         """Zones compared on the one indicator the question names (全社会研发投入强度 and 研发投入强度 alike, never
@@ -661,13 +731,75 @@ class Bot:
             return None
         unit = Counter(f.unit for _, f in best_by_zone.values()).most_common(1)[0][0]
         by_rank = indicator.family == "rank"
-        rows = sorted(
-            (f for _, f in best_by_zone.values() if f.unit == unit), key=lambda f: f.value if by_rank else -f.value
-        )[:10]
-        shown = [AnswerFact.of(f, best_by_zone[f.zone][0]) for f in rows]
+        ranked = sorted(
+            (sf for sf in best_by_zone.values() if sf[1].unit == unit),
+            key=lambda sf: sf[1].value if by_rank else -sf[1].value,
+        )
         variant = next(iter(kinds)) if len(kinds) == 1 and indicator.family != "rank" else None
-        texts = messages.indicator_comparison(indicator.name, shown, variant=variant, by_rank=by_rank)
-        return _reply("answered", texts, shown, intent="compare")
+        measure = indicator.name + messages.VARIANT_NAMES.get(variant or "", "")
+        return self._table_reply("ranking", measure, "place" if by_rank else "value", ranked)
+
+    def _series(self, q: Question) -> Reply | None:
+        """One zone's figure over the years (苏州工业园区 地区生产总值 历年): the fact the question is answered with, and
+        the same measure in the zone's other years — same indicator (else the same metric name), kind, unit and entity,
+        a whole year each, the best-scored one per year, oldest first. None when fewer than two years have it (the
+        question is then answered as a plain one)."""
+        zones = [z for z in q.zones if z in self.index.zones]
+        if len(zones) != 1:
+            return None
+        sc = self.scoring
+        scored = [
+            (s, f) for s, f, cover, _ in self._score(q, self._candidates(q, zones))
+            if f.zone == zones[0] and cover >= sc.cover_min
+        ]  # fmt: skip
+        if not scored or scored[0][0] < sc.answer_min:
+            return None
+        best = scored[0][1]
+        fact_text = self.index.fact_text
+
+        def measure(f: Fact) -> tuple:
+            name = f.indicator or fact_text(f.metric).removesuffix("数量")
+            parts = frozenset(m for m in _PART_MARKERS if m in f.metric)  # 新增高企 is not the stock of 高企
+            return name, f.kind, f.unit, f.entity, parts
+
+        wanted = measure(best)
+        by_year: dict[int, tuple[float, Fact]] = {}
+        for s, f in scored:
+            year = _whole_year(f.period)
+            if year is not None and year not in by_year and measure(f) == wanted:
+                by_year[year] = (s, f)
+        if len(by_year) < 2:
+            return None
+        indicator = indicators().by_code(best.indicator) if best.indicator else None
+        if indicator is None:
+            name = best.metric  # its own name says what it is (营业收入同比增长)
+        else:  # the indicator, and the variant its facts are (地区生产总值增长), as a comparison names it
+            plain = indicator.family == "rank" or (indicator.family == "share" and best.kind in ("level", "share"))
+            name = indicator.name + ("" if plain else messages.VARIANT_NAMES.get(best.kind, ""))
+        return self._table_reply("series", name, "time", [by_year[y] for y in sorted(by_year)], zone=zones[0])
+
+    def _table_reply(
+        self, kind: str, measure: str, order: str, ranked: list[tuple[float, Fact]], zone: str | None = None
+    ) -> Reply:
+        """A comparison or series as a Table (TABLE_ROWS rows of a ranking, the last SERIES_ROWS years of a series)
+        and the reply that says it; its facts are the rows' facts, in the same order."""
+        shown = ranked[-SERIES_ROWS:] if kind == "series" else ranked[:TABLE_ROWS]
+        # a source's address, only a web one (metadata might hold anything: javascript:, file:)
+        urls = {doc: url for doc, url in self.index.store.document_urls({f.doc for _, f in shown}).items()
+                if _WEB_ADDRESS.match(url)}  # fmt: skip
+        rows = tuple(
+            TableRow(
+                i, f.zone or "", f.metric, messages.amount(f), int(f.value) if float(f.value).is_integer() else f.value,
+                f.unit, f.period, messages.period(f), _year_of(f.period), f.status == "verified", f.doc, f.article,
+                urls.get(f.doc), f.id,
+            )
+            for i, (_, f) in enumerate(shown, 1)
+        )  # fmt: skip
+        title = messages.table_title(kind, measure, order, zone)
+        table = Table(kind, title, measure, order, shown[0][1].unit, rows, len(ranked) - len(shown), zone)
+        facts = [AnswerFact.of(f, s) for s, f in shown]
+        return Reply("answered", *messages.table(table), tuple(facts), "compare" if kind == "ranking" else "series",
+                     table=table)  # fmt: skip
 
     def _zones_with(self, metric: str, exclude: list[str] | None = None) -> list[str]:
         if not metric:

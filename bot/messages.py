@@ -206,43 +206,93 @@ def overview(zone: str, facts: Sequence[Shown], total: int) -> tuple[str, str]:
     return text, md
 
 
-def _ranked(facts: Sequence[Shown], e: Callable[[str], str]) -> str:
-    """1. 青岛高新区 394项(行政权力事项数量,2021年): one numbered line per zone of a comparison."""
-    return "\n".join(
-        f"{i}. {e(str(f.zone))} {e(amount(f))}({e(f.metric)},{e(period(f))})" for i, f in enumerate(facts, 1)
-    )
-
-
-def comparison(metric: str, facts: Sequence[Shown]) -> tuple[str, str]:
-    text = f"各园区“{metric}”(按数值排列,口径以原文为准):\n" + _ranked(facts, _same)
-    md = f"各园区“**{_md(metric)}**”(按数值排列,口径以原文为准):\n\n" + _ranked(facts, _md)
-    return text, md
-
-
+# ── comparisons and series: one table, said in plain text and in Markdown (platforms draw it natively too) ──────
+MARKS = {True: "✅", False: "⚠️"}  # a row's short mark; LEGEND says what they mean
+LEGEND = "✅已核实 ⚠️未核实(机器抽取)"
+TABLE_HEAD = {  # the columns of a table, as every channel labels them
+    "rank": "名次", "zone": "园区", "amount": "数值", "metric": "指标", "period": "时间", "verified": "核实",
+    "source": "来源", "year": "年份",
+}  # fmt: skip
 # How a comparison names the variant of an indicator it ranks (the kinds of facts compared).
 VARIANT_NAMES = {"growth": "增长", "target": "目标", "share": "占比"}
+ORDER_NAMES = {"value": "按数值排列", "place": "按名次排列", "time": "按年份排列"}
+SERIES_TREND = "历年"
 
 
-def indicator_comparison(
-    name: str, facts: Sequence[Shown], *, variant: str | None = None, by_rank: bool = False
-) -> tuple[str, str]:
-    """Zones compared on one standard indicator, named: 各园区按“研发投入强度”比较, 按“地区生产总值增长”比较."""
-    order = "按名次排列" if by_rank else "按数值排列"
-    name += VARIANT_NAMES.get(variant or "", "")
-    text = f"各园区按“{name}”比较({order},口径以原文为准):\n" + _ranked(facts, _same)
-    md = f"各园区按“**{_md(name)}**”比较({order},口径以原文为准):\n\n" + _ranked(facts, _md)
-    return text, md
+class Row(Protocol):
+    rank: int
+    zone: str
+    metric: str
+    amount: str
+    period_text: str
+    verified: bool
 
 
-def comparison_table(facts: Sequence[Shown]) -> str:
-    """The comparison as a Markdown table, for platforms that render tables (Mattermost)."""
-    rows = [
-        f"| {i} | {_md(str(f.zone))} | {_md(amount(f))} | {_md(f.metric)} | {_md(period(f))} |"
-        f" {'✅' if f.status == 'verified' else '⚠️'} |"
-        for i, f in enumerate(facts, 1)
-    ]
-    head = "各园区比较(按数值排列,口径以原文为准;✅已核实 ⚠️未核实):\n\n"
-    return head + "| 名次 | 园区 | 数值 | 指标 | 时间 | 核实 |\n|---|---|---|---|---|---|\n" + "\n".join(rows)
+class Tabled(Protocol):
+    kind: str
+    measure: str
+    order: str
+    rows: Sequence[Row]
+    more: int
+    zone: str | None
+
+
+def table_title(kind: str, measure: str, order: str, zone: str | None = None, e: Callable[[str], str] = _same,
+                bold: bool = False) -> str:  # fmt: skip
+    """各园区按“研发投入强度”比较(按数值排列,口径以原文为准); 苏州工业园区“地区生产总值”历年(按年份排列,…)."""
+    named = f"**{e(measure)}**" if bold else e(measure)
+    how = f"({ORDER_NAMES[order]},口径以原文为准)"
+    if kind == "series":
+        return f"{e(zone or '')}“{named}”{SERIES_TREND}{how}"
+    return f"各园区按“{named}”比较{how}"
+
+
+def more_rows(t: Tabled) -> str:
+    """What a cut table leaves out: 还有3个园区未列出 (a ranking), 更早的2个年份未列出 (a series)."""
+    if not t.more:
+        return ""
+    return f"更早的{t.more}个年份未列出。" if t.kind == "series" else f"还有{t.more}个园区未列出。"
+
+
+def row_line(r: Row, kind: str, e: Callable[[str], str] = _same, bold: bool = False) -> str:
+    """1. 西安高新区 6.64%(全社会研发投入强度,2021年)⚠️ — or, in a series, · 2023年 3686.5亿元(地区生产总值)⚠️."""
+    amount = f"**{e(r.amount)}**" if bold else e(r.amount)
+    if kind == "series":
+        return f"· {e(r.period_text)} {amount}({e(r.metric)}){MARKS[r.verified]}"
+    return f"{r.rank}. {e(r.zone)} {amount}({e(r.metric)},{e(r.period_text)}){MARKS[r.verified]}"
+
+
+def table(t: Tabled) -> tuple[str, str]:
+    """A comparison or series as text and Markdown: the title, one line per row (each with its mark and period), and
+    what was left out with the legend of the marks."""
+
+    def say(e: Callable[[str], str], md: bool) -> str:
+        head = table_title(t.kind, t.measure, t.order, t.zone, e, bold=md) + ":"
+        lines = "\n".join(row_line(r, t.kind, e, bold=md) for r in t.rows)
+        return head + ("\n\n" if md else "\n") + lines + "\n" + more_rows(t) + LEGEND
+
+    return say(_same, False), say(_md, True)
+
+
+def table_markdown(t: Tabled) -> str:
+    """The table as a GitHub Markdown table (Mattermost renders them): every piece of text the bot did not write
+    escaped, so a | in a name adds no column."""
+    head = "**" + table_title(t.kind, t.measure, t.order, t.zone, _md) + "**\n\n"
+    h = TABLE_HEAD
+    if t.kind == "series":
+        cols = f"| {h['year']} | {h['amount']} | {h['metric']} | {h['verified']} |\n|---|---:|---|:---:|"
+        rows = [f"| {_md(r.period_text)} | {_md(r.amount)} | {_md(r.metric)} | {MARKS[r.verified]} |" for r in t.rows]
+    else:
+        cols = (
+            f"| {h['rank']} | {h['zone']} | {h['amount']} | {h['metric']} | {h['period']} | {h['verified']} |\n"
+            "|---:|---|---:|---|---|:---:|"
+        )
+        rows = [
+            f"| {r.rank} | {_md(r.zone)} | {_md(r.amount)} | {_md(r.metric)} | {_md(r.period_text)} |"
+            f" {MARKS[r.verified]} |"
+            for r in t.rows
+        ]
+    return head + cols + "\n" + "\n".join(rows) + "\n\n" + more_rows(t) + LEGEND
 
 
 # ── HTTP errors: what a person reads (the page shows `error`), beside a machine-readable English `code` ──

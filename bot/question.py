@@ -41,6 +41,7 @@ _OVERVIEW = re.compile(alternation(_V.intents.overview))
 _COMPARE = re.compile(alternation(_V.intents.compare))
 _PINYIN_KINDS = _V.zones.pinyin_kinds  # (gaoxin, 高新): Hefei gaoxinqu is 合肥高新区
 _RANK_WORDS = re.compile(alternation(_V.intents.rank))
+_SERIES = re.compile(alternation(_V.intents.series))
 # 多少家 asks for a count of 家; not 多少人才 (人才 is the thing counted) nor 多少个人 (a person).
 _MEASURE_AFTER_HOW_MANY = re.compile(
     f"(多少|几)({alternation(_V.question.how_many_units, unless=_V.question.how_many_not)})"
@@ -65,7 +66,7 @@ class Question:
     """A question as the bot understood it."""
 
     text: str
-    intent: str  # "fact" | "overview" | "compare" | "help" | "empty"
+    intent: str  # "fact" | "overview" | "compare" | "series" | "help" | "empty"
     zones: tuple[str, ...]  # candidate zone names, best first (several when a name is ambiguous: 重庆)
     zone_surface: str | None  # what in the question named the zone
     unknown_zone: str | None  # looked like a zone's name but is none we know
@@ -167,6 +168,9 @@ class QuestionParser:
             intent = "overview"
         elif _COMPARE.search(compact_rest) and not zones:
             intent = "compare"
+        elif zones and _SERIES.search(compact_rest):
+            intent = "series"
+            rest = _SERIES.sub(" ", rest)
         wants_rank = bool(_RANK_WORDS.search(compact_rest)) and intent == "fact"
         for pattern in (_OVERVIEW, _COMPARE, _RANK_WORDS):
             rest = pattern.sub(" ", rest)

@@ -2,7 +2,8 @@
 
 Markdown dialects differ: DingTalk and Feishu render no tables, Slack has its own mrkdwn (*bold*,
 escaped <>&), Teams and DingTalk need blank lines or hard breaks between lines, Mattermost renders
-GitHub tables. Comparisons are numbered lists everywhere but Mattermost, which gets a table.
+GitHub tables. A comparison or series (Reply.table) is a Markdown table for Mattermost here; Slack, Feishu and Teams
+draw it natively in their adapters (Block Kit, a card, an Adaptive Card); elsewhere it is numbered lines.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ def plain(reply: Reply) -> str:
 
 def feishu_text(reply: Reply) -> str:
     """Feishu's `text` message: plain text, but `<at user_id="all">` in it mentions everyone; the bot writes none."""
-    return _FEISHU_AT.sub("<" + markup.ZWSP, reply.text)
+    return FEISHU_AT.sub("<" + markup.ZWSP, reply.text)
 
 
-_FEISHU_AT = re.compile(r"<(?=at\b)", re.IGNORECASE)
+FEISHU_AT = re.compile(r"<(?=at\b)", re.IGNORECASE)
 
 
 def title(reply: Reply) -> str:
@@ -38,9 +39,9 @@ def title(reply: Reply) -> str:
 
 
 def markdown(reply: Reply) -> str:
-    """Markdown with tables (Mattermost): a comparison becomes a table."""
-    if reply.intent == "compare" and reply.facts:
-        return messages.comparison_table(reply.facts)
+    """Markdown with tables (Mattermost): a comparison or series becomes a table."""
+    if reply.table is not None:
+        return messages.table_markdown(reply.table)
     return reply.markdown
 
 

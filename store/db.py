@@ -245,6 +245,17 @@ class Store(ReviewStore, DeliveryStore):
         row = self.db.execute("SELECT sha256 FROM documents WHERE name = ?", [name]).fetchone()
         return row[0] if row else None
 
+    def document_urls(self, names: Iterable[str]) -> dict[str, str]:
+        """The address of each named document whose metadata gives one (a reply links its sources with them)."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.db.execute(
+            f"SELECT name, url FROM documents WHERE url IS NOT NULL AND url != '' AND name IN ({marks})", wanted
+        )
+        return {name: url for name, url in rows}
+
     def document_unchanged(self, doc: NewDocument) -> bool:
         """Whether the store holds this content with this metadata, read by this extractor: then ingesting it
         again changes nothing."""

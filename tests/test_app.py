@@ -85,6 +85,21 @@ def test_ask_answers_with_the_documented_shape(api):
     assert body["facts"][1]["value"] == 306
 
 
+def test_a_comparison_carries_its_table(api):
+    """The page draws a comparison from "table", not from the text: rows in the text's order, with marks and periods."""
+    body = ask(api, {"q": "高新技术企业 排名"}).get_json()
+    assert set(body) == REPLY_KEYS | {"table"}
+    table = body["table"]
+    assert (table["kind"], table["order"], table["unit"], table["more"]) == ("ranking", "value", "家", 0)
+    assert body["text"].startswith(table["title"] + ":")
+    assert [r["fact"] for r in table["rows"]] == [f["id"] for f in body["facts"]]
+    assert [r["rank"] for r in table["rows"]] == list(range(1, len(body["facts"]) + 1))
+    first = table["rows"][0]
+    assert (first["zone"], first["amount"], first["period_text"], first["verified"]) == ("佛山高新区", "2931家",
+                                                                                         "2020年", False)  # fmt: skip
+    assert "1. 佛山高新区 2931家(高企存量,2020年)⚠️" in body["text"].splitlines()
+
+
 def test_ask_json_is_utf8_not_escaped(api):
     raw = ask(api, {"q": HEADLINE}).get_data(as_text=True)
     assert "青岛高新区" in raw

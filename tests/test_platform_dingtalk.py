@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 
 import pytest
@@ -273,10 +274,15 @@ def test_a_group_message_not_at_the_robot_is_not_answered(client):
     assert response.status_code == 200 and response.get_json() == {"msgtype": "empty"}
 
 
-def test_comparisons_are_numbered_lists_not_tables(client):
-    text = post(client, body(" 高新技术企业 排名")).get_json()["markdown"]["text"]
-    assert "|---|" not in text and "| " not in text
-    assert "1. " in text and "2. " in text
+def test_comparisons_are_markdown_lines_each_with_its_mark_and_period(client):
+    reply = post(client, body(" 高新技术企业 排名")).get_json()
+    assert reply["msgtype"] == "markdown" and reply["markdown"]["title"].startswith("各园区按“高新技术企业”比较")
+    text = reply["markdown"]["text"]
+    assert "|---|" not in text and "| " not in text  # DingTalk renders no tables
+    lines = [line for line in text.split("\n") if re.match(r"\d+\. ", line)]
+    assert len(lines) >= 3 and lines[0].startswith("1. 佛山高新区 **2931家**(高企存量,2020年)⚠️")
+    assert all(line.endswith(("✅  ", "⚠️  ")) for line in lines)  # its mark, then a hard break
+    assert messages.LEGEND in text
 
 
 def test_a_picture_gets_the_not_text_note(client):

@@ -293,12 +293,19 @@ def test_a_redelivered_message_is_answered_once(encrypted):
     assert len(encrypted.calls(REPLY_PATH)) == 1
 
 
-def test_comparisons_are_numbered_lines_not_a_table(encrypted):
+def test_comparisons_are_interactive_cards_with_a_table(encrypted):
     encrypted.post(sealed(message("高新技术企业 排名", message_id="om_rank")))
-    [(_, body, content)] = encrypted.replies()
-    assert body["msg_type"] == "post"
-    title, paragraphs = the_answer(content)
-    assert "|" not in title + paragraphs and "1. " in paragraphs and "2. " in paragraphs
+    [(_, body, card)] = encrypted.replies()
+    assert body["msg_type"] == "interactive"
+    assert card["schema"] == "2.0" and card["header"]["title"]["tag"] == "plain_text"
+    assert card["header"]["title"]["content"].startswith("各园区按“高新技术企业”比较")
+    table, note = card["body"]["elements"]
+    assert table["tag"] == "table" and note["tag"] == "markdown" and messages.LEGEND in note["content"]
+    assert [c["display_name"] for c in table["columns"]] == ["名次", "园区", "数值", "指标", "时间", "核实"]
+    assert {c["data_type"] for c in table["columns"]} == {"text"}  # plain text: no lark_md in data
+    assert table["rows"][0] == {"rank": "1", "zone": "佛山高新区", "amount": "2931家", "metric": "高企存量",
+                                "period": "2020年", "verified": "⚠️"}  # fmt: skip
+    assert len(table["rows"]) >= 3 and table["page_size"] == len(table["rows"])
 
 
 def test_bot_messages_and_other_events_are_acknowledged_only(encrypted):

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bot import messages
 from bot.app import create_app
 
 TOKEN = "mm-slash-token"
@@ -91,8 +92,12 @@ def test_a_channel_post_without_the_trigger_word_is_not_answered(client):
 
 
 def test_comparisons_render_as_a_table(client):
-    body = client.post("/webhook/mattermost", **slash("高新技术企业 排名")).get_json()
-    assert "|---|" in body["text"]
+    text = client.post("/webhook/mattermost", **slash("高新技术企业 排名")).get_json()["text"]
+    lines = text.split("\n")
+    assert lines[0].startswith("**各园区按“高新技术企业”比较")
+    assert "| 名次 | 园区 | 数值 | 指标 | 时间 | 核实 |" in lines
+    assert "| 1 | 佛山高新区 | 2931家 | 高企存量 | 2020年 | ⚠️ |" in lines
+    assert lines[-1] == messages.LEGEND
 
 
 def test_an_empty_command_gets_a_polite_prompt(client):

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 from urllib.parse import urlencode
 
@@ -229,13 +230,28 @@ def test_a_file_without_text_gets_the_text_only_note(app, client, slack_api):
     assert post["text"] == messages.NOT_TEXT
 
 
-def test_comparisons_are_mrkdwn_lists_not_tables(app, client, slack_api):
-    text = client.post("/webhook/slack", **slash("高新技术企业 排名")).get_json()["text"]
+def test_comparisons_are_block_kit_tables_with_an_mrkdwn_fallback(app, client, slack_api):
+    body = client.post("/webhook/slack", **slash("高新技术企业 排名")).get_json()
+    text = body["text"]  # the notification and fallback: numbered mrkdwn lines, each with its mark
     assert "|---|" not in text and "**" not in text
-    assert "*高新技术企业*" in text and "\n1. " in text and "\n2. " in text
+    assert "*高新技术企业*" in text and "\n1. " in text and "\n2. " in text and "⚠️" in text
+    header, table, context = body["blocks"]
+    assert header["type"] == "header" and header["text"]["text"].startswith("各园区按“高新技术企业”比较")
+    assert table["type"] == "table" and context["type"] == "context"
+    head, *rows = [[cell["text"] for cell in row] for row in table["rows"]]
+    assert head == ["名次", "园区", "数值", "指标", "时间", "核实"]
+    assert len(rows) == len(re.findall(r"^\d+\. ", text, re.MULTILINE)) >= 3  # one row per numbered line
+    assert rows[0][:3] == ["1", "佛山高新区", "2931家"] and rows[0][4:] == ["2020年", "⚠️"]
+    assert all(cell["type"] == "raw_text" for row in table["rows"] for cell in row)
+    assert messages.LEGEND in context["elements"][0]["text"]
     client.post("/webhook/slack", **event(mention("<@UBOT> 高新技术企业 排名")))
     [post] = posts(app, slack_api)
-    assert post["text"] == text
+    assert post["text"] == text and post["blocks"] == body["blocks"]
+
+
+def test_a_fact_is_mrkdwn_text_without_blocks(client):
+    body = client.post("/webhook/slack", **slash(QUESTION)).get_json()
+    assert "394项" in body["text"] and "blocks" not in body
 
 
 @pytest.mark.parametrize(

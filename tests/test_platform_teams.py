@@ -133,10 +133,20 @@ def test_a_message_without_an_at_tag_is_still_answered(client):
     assert "394项" in post(client, activity(QUESTION)).get_json()["text"]
 
 
-def test_comparisons_are_numbered_lists_not_tables(client):
-    text = post(client, activity("<at>Gaoxin</at> 高新技术企业 排名")).get_json()["text"]
-    assert "|---|" not in text and "| " not in text
-    assert "1. " in text and "2. " in text
+def test_comparisons_are_adaptive_cards_with_a_table(client):
+    reply = post(client, activity("<at>Gaoxin</at> 高新技术企业 排名")).get_json()
+    assert reply["type"] == "message" and "text" not in reply
+    [attachment] = reply["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert (card["type"], card["version"]) == ("AdaptiveCard", "1.5")
+    title, table, note = card["body"]
+    assert title["text"].startswith("各园区按“高新技术企业”比较") and messages.LEGEND in note["text"]
+    assert table["type"] == "Table" and table["firstRowAsHeader"] is True
+    head, *rows = [[cell["items"][0]["text"] for cell in row["cells"]] for row in table["rows"]]
+    assert head == ["名次", "园区", "数值", "指标", "时间", "核实"]
+    assert rows[0][:3] == ["1", "佛山高新区", "2931家"] and rows[0][4:] == ["2020年", "⚠️"]
+    assert len(rows) >= 3 and all(len(row) == len(head) == len(table["columns"]) for row in rows)
 
 
 def test_a_mention_alone_gets_a_polite_prompt(client):

@@ -213,10 +213,13 @@ def test_an_empty_message_gets_the_prompt(client):
     assert opened(post(client, *sealed(text_xml(""))))["Content"] == messages.EMPTY
 
 
-def test_comparisons_are_a_plain_numbered_list(client):
+def test_comparisons_are_a_plain_numbered_list_each_line_with_its_mark_and_period(client):
+    """A passive reply is text (WeCom's passive replies have no markdown): numbered lines, marks, periods, legend."""
     content = opened(post(client, *sealed(text_xml("高新技术企业 排名"))))["Content"]
-    assert "1. " in content and "2. " in content
     assert "|---|" not in content and "**" not in content
+    lines = content.split("\n")
+    assert lines[0].startswith("各园区按“高新技术企业”比较") and lines[1] == "1. 佛山高新区 2931家(高企存量,2020年)⚠️"
+    assert lines[-1] == messages.LEGEND
 
 
 # ── the reply itself, and the settings ───────────────────────────────────────────────────────
@@ -249,3 +252,20 @@ def test_wechatpy_is_not_imported_while_wecom_is_disabled():
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_a_ranking_too_long_for_wecom_loses_rows_not_its_count_and_legend(gazetteer):
+    from bot.answer import Bot
+    from bot.platforms.wecom import _text
+
+    from .tables import ranking_rows, store_of
+
+    # an article's wordy metric name, 59 characters
+    long_name = "高新技术企业数量" + "按照国家统计口径认定并在有效期内的" * 3
+    reply = Bot(store_of(ranking_rows(13, metric=long_name)), gazetteer).ask("高新技术企业 排名")
+    assert len(reply.text.encode()) > REPLY_BYTES and len(reply.table.rows) == 10
+    text = _text(reply)
+    assert len(text.encode()) <= REPLY_BYTES
+    shown = [line for line in text.split("\n") if line[:1].isdigit()]
+    assert 1 <= len(shown) < 10 and shown[0].startswith("1. 西安高新区")
+    assert f"还有{13 - len(shown)}个园区未列出。" + messages.LEGEND == text.split("\n")[-1]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot import render
+from bot import markup, render
 from bot.app import create_app
 from bot.platforms import PLATFORMS, Chat, Message, Platforms
 from store import Store
@@ -179,9 +179,25 @@ def _hostile_replies():
         ("unknown", "answer", messages.not_in_years("青岛高新区", HOSTILE, [2020], [f])),
         ("unknown", "answer", messages.no_metric("@channel " + HOSTILE, [f])),
         ("answered", "overview", messages.overview("青岛高新区", [f, g], 5)),
-        ("answered", "compare", messages.comparison(HOSTILE, [f, g])),
     ]:
         yield Reply(status, text, md, (f, g), intent)  # type: ignore[arg-type]
+    for table in (hostile_table("ranking"), hostile_table("series")):
+        yield Reply("answered", *messages.table(table), (f, g), "compare", table=table)  # type: ignore[arg-type]
+
+
+def hostile_table(kind: str = "ranking", rows: int = 2, more: int = 0, verified: int = 1):
+    """A comparison (or series) whose zone, metric, amount and article names are all hostile text."""
+    from bot import messages
+    from bot.answer import Table, TableRow
+
+    made = tuple(
+        TableRow(i, f"青岛高新区{i}@all " + HOSTILE, HOSTILE, f"{400 - i}项 " + HOSTILE, 400 - i, "项", "2021",
+                 "2021年", 2021, i <= verified, "003.txt", HOSTILE, None, i)
+        for i in range(1, rows + 1)
+    )  # fmt: skip
+    order = "time" if kind == "series" else "value"
+    title = messages.table_title(kind, HOSTILE, order, "青岛高新区@all" if kind == "series" else None)
+    return Table(kind, title, HOSTILE, order, "项", made, more, "青岛高新区@all" if kind == "series" else None)
 
 
 def _assert_defanged(out: str, *, slack: bool = False) -> None:
@@ -208,9 +224,12 @@ def test_hostile_text_reaches_no_platform_as_markup(platform, rendering):
         _assert_defanged(out, slack=platform == "slack")
         if platform != "mattermost":  # the table only goes to Mattermost
             continue
-        if reply.intent == "compare":
-            for row in out.split("\n")[4:]:
-                assert row.count("|") - row.count("\\|") == 7  # the data's | does not add a column
+        if reply.table is not None:
+            columns = 5 if reply.table.kind == "series" else 7
+            rows = [line for line in out.split("\n") if line.startswith("| ")]
+            assert len(rows) == len(reply.table.rows) + 1  # a header and one line per row
+            for row in rows:
+                assert row.count("|") - row.count("\\|") == columns  # the data's | does not add a column
 
 
 def test_the_bot_keeps_its_own_markup():
@@ -225,3 +244,128 @@ def test_a_question_full_of_mentions_is_not_echoed_as_mentions(bot):
     assert reply.status == "unknown"
     for rendering in (render.markdown, render.hard_breaks, render.slack_mrkdwn):
         assert not re.search(r"@(all|channel|here)", rendering(reply)) and "channel" in rendering(reply)
+
+
+# ── comparisons and series in every channel's own format ─────────────────────────────────────────────────────
+def _channels() -> dict[str, object]:
+    """Every rendering a comparison gets, as one string to search: the text channels and the native formats."""
+    import json
+
+    from bot.platforms import feishu, slack, teams
+
+    dump = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
+    return {
+        "wecom (plain)": render.plain,
+        "mattermost (table)": render.markdown,
+        "dingtalk (markdown)": render.hard_breaks,
+        "slack (mrkdwn fallback)": render.slack_mrkdwn,
+        "slack (block kit)": lambda reply: dump(slack.blocks(reply)),
+        "feishu (card)": lambda reply: dump(feishu.card(reply.table)),
+        "teams (adaptive card)": lambda reply: dump(teams.card(reply.table)),
+    }
+
+
+@pytest.fixture(scope="module")
+def long_ranking(gazetteer):
+    from bot.answer import Bot
+
+    from .tables import ranking_rows, store_of
+
+    reply = Bot(store_of(ranking_rows(13, verified=2)), gazetteer).ask("高新技术企业 排名")
+    assert len(reply.table.rows) == 10 and reply.table.more == 3
+    return reply
+
+
+@pytest.mark.parametrize("channel", list(_channels()))
+def test_every_channel_keeps_each_rows_mark_and_period_and_says_how_many_more(long_ranking, channel):
+    out = _channels()[channel](long_ranking)
+    assert "还有3个园区未列出" in out and "已核实" in out and "未核实" in out  # the cut, and what the marks mean
+    for row in long_ranking.table.rows:
+        assert row.zone in out and row.amount in out and row.period_text in out
+    assert "杭州高新区" not in out  # the 13th zone is counted, not shown
+    assert out.count("✅") >= 2 + 1 and out.count("⚠️") >= 8 + 1  # each row's mark, and the legend's
+
+
+def test_slack_blocks_are_valid_block_kit_and_show_data_as_raw_text():
+    from slack_sdk.models.blocks import Block
+
+    from bot.platforms import slack
+
+    for reply in list(_hostile_replies())[-2:]:  # a hostile ranking and a hostile series
+        blocks = slack.blocks(reply)
+        assert [b["type"] for b in blocks] == ["header", "table", "context"]
+        for b in blocks:
+            Block.parse(b).validate_json()  # slack_sdk reads them back as valid blocks
+        assert len(blocks[0]["text"]["text"]) <= slack.HEADER_CHARS
+        cells = [cell for row in blocks[1]["rows"] for cell in row]
+        assert {c["type"] for c in cells} == {"raw_text"}  # shown as written: no mrkdwn, link or mention forms
+        assert HOSTILE in {c["text"] for c in cells}
+        assert "mrkdwn" not in str(blocks) and blocks[2]["elements"][0]["type"] == "plain_text"
+
+
+def test_feishu_cards_show_data_as_plain_text_and_mention_nobody():
+    import json
+
+    from bot.platforms import feishu
+
+    for reply in list(_hostile_replies())[-2:]:
+        card = feishu.card(reply.table)
+        out = json.dumps(card, ensure_ascii=False)
+        assert not re.search(r"<at\b", out, re.IGNORECASE)  # <at user_id="all"> would mention everyone
+        assert card["header"]["title"]["tag"] == "plain_text"
+        table = card["body"]["elements"][0]
+        assert {c["data_type"] for c in table["columns"]} == {"text"}
+        assert len(table["rows"]) == len(reply.table.rows) and "evil.example" in out
+        assert card["body"]["elements"][1]["content"] == messages_note(reply)  # the bot's own words only
+
+
+def messages_note(reply) -> str:
+    from bot import messages
+
+    return messages.more_rows(reply.table) + messages.LEGEND
+
+
+def test_teams_cards_format_link_and_mention_nothing_from_the_data():
+    from bot.platforms import teams
+
+    for reply in list(_hostile_replies())[-2:]:
+        card = teams.card(reply.table)
+        texts = [card["body"][0]["text"], card["body"][2]["text"]] + [
+            cell["items"][0]["text"] for row in card["body"][1]["rows"] for cell in row["cells"]
+        ]
+        for text in texts:
+            assert "](" not in text and not re.search(r"https?://|www\.", text)
+            assert not re.search(r"@(all|channel|here)", text)
+            assert not re.search(f"[*_\\[\\]`~](?!{markup.ZWSP})", text)  # no character can start a format
+        assert any("evil.example" in t and "粗" in t for t in texts)  # the words are still there to read
+        assert len(card["body"][1]["rows"]) == len(reply.table.rows) + 1
+
+
+def test_dingtalk_gives_a_comparison_with_addressed_sources_an_action_card(gazetteer):
+    from bot.answer import Bot
+    from bot.platforms.dingtalk import BUTTON_CHARS, DingTalk
+
+    from .tables import ranking_rows, store_of
+
+    url = "https://www.example.gov.cn/news/1.html"
+    linked = Bot(store_of(ranking_rows(3), url=url, title="一篇标题很长很长很长很长很长很长的文章"), gazetteer)
+    payload = DingTalk._payload(linked.ask("高新技术企业 排名"))
+    assert payload["msgtype"] == "actionCard"
+    card = payload["actionCard"]
+    assert card["text"] == render.hard_breaks(linked.ask("高新技术企业 排名")) and "⚠️" in card["text"]
+    [button] = card["btns"]
+    assert button["actionURL"] == url and len(button["title"]) <= BUTTON_CHARS and button["title"].startswith("原文:")
+    plain = Bot(store_of(ranking_rows(3)), gazetteer).ask("高新技术企业 排名")  # no address: nothing to open
+    assert DingTalk._payload(plain)["msgtype"] == "markdown"
+
+
+def test_teams_cards_open_the_sources_that_have_addresses(gazetteer):
+    from bot.answer import Bot
+    from bot.platforms import teams
+
+    from .tables import ranking_rows, store_of
+
+    url = "https://www.example.gov.cn/news/1.html"
+    reply = Bot(store_of(ranking_rows(3), url=url), gazetteer).ask("高新技术企业 排名")
+    assert teams.card(reply.table)["actions"] == [{"type": "Action.OpenUrl", "title": "数据", "url": url}]
+    assert "actions" not in teams.card(list(_hostile_replies())[-1].table)  # no address, no button

@@ -8,7 +8,8 @@ pair passes with any body for that hour. The retry guard on `msgId` stops a repl
 reply is only ever POSTed to a DingTalk host, so a forged body cannot send answers elsewhere.
 dingtalk_stream's `ChatbotMessage` parses the body.
 
-The reply is a markdown message (no tables; every line break made hard). DingTalk documents no deadline for the
+The reply is a markdown message (no tables; every line break made hard); a comparison or series whose sources
+have addresses is an ActionCard with the same text and a button per source. DingTalk documents no deadline for the
 response (community code assumes 3–5 s), so the answer is computed off the request thread: when it is not ready
 within DINGTALK_REPLY_SECONDS (2 s), the request is acknowledged with {"msgtype": "empty"} — "no reply here" in
 common use — and the same markdown is POSTed to the sessionWebhook (valid for about 90 minutes) when it is ready.
@@ -137,7 +138,14 @@ class DingTalk(Platform):
     # ── late replies ─────────────────────────────────────────────────────────────────────────
     @staticmethod
     def _payload(reply: Reply) -> dict[str, Any]:
-        return {"msgtype": "markdown", "markdown": {"title": render.title(reply), "text": render.hard_breaks(reply)}}
+        """Markdown; a comparison or series whose sources have addresses is an ActionCard, a button per source."""
+        text, title = render.hard_breaks(reply), render.title(reply)
+        links = reply.table.links() if reply.table is not None else []
+        if links:
+            buttons = [{"title": _button(name), "actionURL": url} for name, url in links]
+            return {"msgtype": "actionCard", "actionCard": {"title": title, "text": text, "btnOrientation": "0",
+                                                             "btns": buttons}}  # fmt: skip
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
     def _session_webhook(self, incoming: ChatbotMessage) -> str | None:
         """The message's sessionWebhook, if it may be used: set, on a DingTalk host, not expired."""
@@ -206,3 +214,11 @@ class DingTalk(Platform):
             log.warning(
                 "dingtalk: the sessionWebhook refused the reply: %s %s", result.get("errcode"), result.get("errmsg")
             )
+
+
+BUTTON_CHARS = 20  # a button's label: the source article's title, cut
+
+
+def _button(title: str) -> str:
+    label = f"原文:{title}"
+    return label if len(label) <= BUTTON_CHARS else label[: BUTTON_CHARS - 1] + "…"

@@ -11,7 +11,8 @@ decrypts, and its Client fetches the tenant token and sends the reply.
 
 Nothing is answered in the HTTP response: the event is acknowledged at once ({"msg": "success"}, well within
 Feishu's 3 s) and the answer goes out with im.v1.message.reply, as a `post` (a title line and paragraphs;
-Feishu renders no Markdown tables). Feishu re-pushes unacknowledged events (15 s, 5 min, 1 h, 6 h) and may push
+Feishu renders no Markdown tables), or for a comparison or series an interactive card with a table component.
+Feishu re-pushes unacknowledged events (15 s, 5 min, 1 h, 6 h) and may push
 one twice anyway: the retry guard keys on message_id, as Feishu's docs advise (not event_id). In a group the bot
 answers only when it is @-mentioned itself; its open_id comes from /open-apis/bot/v3/info, fetched once.
 """
@@ -27,7 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .. import render, settings
+from .. import markup, messages, render, settings
 from .base import (
     Inbound,
     Message,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from lark_oapi import Client
     from lark_oapi.core.utils import AESCipher
 
-    from ..answer import Reply
+    from ..answer import Reply, Table
     from .base import Chat
 
 log = logging.getLogger("gaoxin.platforms.feishu")
@@ -293,8 +294,53 @@ class Feishu(Platform):
 
 
 def _content(reply: Reply) -> tuple[str, str]:
-    """A `post` (a title, then a paragraph per line) for a reply of several lines; a one-liner as plain text."""
+    """An interactive card for a comparison or series; a `post` (a title, then a paragraph per line) for a reply of
+    several lines; a one-liner as plain text."""
+    if reply.table is not None:
+        return "interactive", json.dumps(card(reply.table), ensure_ascii=False)
     if sum(1 for line in reply.text.split("\n") if line.strip()) > 1:
         return "post", json.dumps(render.rich_text(reply), ensure_ascii=False)
     # A post would be a bare title with no paragraphs (EMPTY, NOT_TEXT …): plain text reads better.
     return "text", json.dumps({"text": render.feishu_text(reply)}, ensure_ascii=False)
+
+
+def card(t: Table) -> dict[str, Any]:
+    """A comparison or series as a Feishu message card (card JSON 2.0; lark-oapi has no card types): a header with
+    the title, a table component whose cells are plain text (data_type "text": no lark_md, so no link, mention or
+    format can form in a zone or metric name), and a note of the rows left out and the marks."""
+    h = messages.TABLE_HEAD
+    if t.kind == "series":
+        keys = ("year", "amount", "metric", "verified")
+        rows = [{"year": r.period_text, "amount": r.amount, "metric": r.metric, "verified": messages.MARKS[r.verified]}
+                for r in t.rows]  # fmt: skip
+    else:
+        keys = ("rank", "zone", "amount", "metric", "period", "verified")
+        rows = [
+            {"rank": str(r.rank), "zone": r.zone, "amount": r.amount, "metric": r.metric, "period": r.period_text,
+             "verified": messages.MARKS[r.verified]}
+            for r in t.rows
+        ]  # fmt: skip
+    right = {"rank", "amount"}
+    columns = [
+        {"name": k, "display_name": h[k], "data_type": "text", "width": "auto",
+         "horizontal_align": "right" if k in right else "left"}
+        for k in keys
+    ]  # fmt: skip
+    return {
+        "schema": "2.0",
+        "config": {"update_multi": True},
+        "header": {"title": {"tag": "plain_text", "content": _no_at(t.title)}, "template": "blue"},
+        "body": {
+            "elements": [
+                {"tag": "table", "page_size": max(1, min(len(rows), 10)), "row_height": "auto", "freeze_first_column": True,
+                 "header_style": {"bold": True, "background_style": "grey"}, "columns": columns,
+                 "rows": [{k: _no_at(v) for k, v in row.items()} for row in rows]},
+                {"tag": "markdown", "content": messages.more_rows(t) + messages.LEGEND, "text_size": "notation"},
+            ]
+        },
+    }  # fmt: skip
+
+
+def _no_at(text: str) -> str:
+    """Feishu reads `<at …>` in some text as a mention: the bot writes none, and none in the data can form one."""
+    return render.FEISHU_AT.sub("<" + markup.ZWSP, text)

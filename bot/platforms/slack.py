@@ -5,7 +5,8 @@ Slack signs every request: `X-Slack-Signature` = "v0=" + hex HMAC-SHA256(signing
 "v0:{X-Slack-Request-Timestamp}:{raw body}"), and a timestamp more than 5 minutes from now is a replay. The
 Events API's first contact is a `url_verification` challenge, echoed back. Slack wants a 2xx within 3 s and
 otherwise re-sends the event (`X-Slack-Retry-Num`, same `event_id`), so the `event_id` is the delivery id.
-Replies are Slack mrkdwn (*bold*, escaped &<>), which renders no tables.
+Replies are Slack mrkdwn (*bold*, escaped &<>), which renders no tables: a comparison or series comes as Block Kit
+(a table block) with its mrkdwn text as the fallback.
 
 slack_bolt does the Slack side (its own signature check again, the challenge, `auth.test` once to learn the
 bot's own ids, dropping the bot's own events, the ack body). Our framework hands over a raw `Inbound`, not a
@@ -23,7 +24,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from .. import render, settings
+from .. import messages, render, settings
 from .base import (
     Chat,
     Inbound,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from slack_bolt import Ack
     from slack_bolt.request import BoltRequest
     from slack_bolt.response import BoltResponse
+
+    from ..answer import Reply
 
 log = logging.getLogger("gaoxin.platforms.slack")
 
@@ -161,7 +164,8 @@ class Slack(Platform):
         if reply is None:
             ack()
             return
-        ack(response_type="in_channel", text=render.slack_mrkdwn(reply))  # Slack's default is "only visible to you"
+        # Slack's default is "only visible to you"; a comparison or series comes as blocks, the text as its fallback
+        ack(response_type="in_channel", text=render.slack_mrkdwn(reply), blocks=blocks(reply))
 
     def _event(self, ack: Ack, body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
         """An Events API event: acknowledged now; a mention or direct message is answered after the response."""
@@ -196,5 +200,46 @@ class Slack(Platform):
         if reply is None:  # a retried event already answered
             return
         self.bolt.client.chat_postMessage(
-            channel=msg.conversation, thread_ts=thread_ts, text=render.slack_mrkdwn(reply)
+            channel=msg.conversation, thread_ts=thread_ts, text=render.slack_mrkdwn(reply), blocks=blocks(reply)
         )
+
+
+HEADER_CHARS = 150  # Block Kit's limit on a header's text
+
+
+def blocks(reply: Reply) -> list[dict[str, Any]] | None:
+    """A comparison or series in Block Kit (slack_sdk's block types, validated): a header, a table block of raw_text
+    cells (shown as written: no mrkdwn, link or mention can form in them), and a context line saying how many rows
+    were left out and what the marks mean. None for other replies: their mrkdwn text is the message."""
+    if reply.table is None:
+        return None
+    from slack_sdk.models.blocks import (
+        ContextBlock,
+        HeaderBlock,
+        PlainTextObject,
+        RawTextObject,
+        TableBlock,
+        TableBlockColumnSettings,
+    )
+
+    t, h = reply.table, messages.TABLE_HEAD
+    title = t.title if len(t.title) <= HEADER_CHARS else t.title[: HEADER_CHARS - 1] + "…"
+    if t.kind == "series":
+        head = [h["year"], h["amount"], h["metric"], h["verified"]]
+        cells = [[r.period_text, r.amount, r.metric, messages.MARKS[r.verified]] for r in t.rows]
+        align = ["left", "right", "left", "center"]
+    else:
+        head = [h["rank"], h["zone"], h["amount"], h["metric"], h["period"], h["verified"]]
+        cells = [[str(r.rank), r.zone, r.amount, r.metric, r.period_text, messages.MARKS[r.verified]] for r in t.rows]
+        align = ["right", "left", "right", "left", "left", "center"]
+    built = [
+        HeaderBlock(text=PlainTextObject(text=title, emoji=True)),
+        TableBlock(
+            rows=[[RawTextObject(text=c) for c in row] for row in [head, *cells]],
+            column_settings=[TableBlockColumnSettings(align=a, is_wrapped=True) for a in align],
+        ),
+        ContextBlock(elements=[PlainTextObject(text=messages.more_rows(t) + messages.LEGEND, emoji=True)]),
+    ]
+    for block in built:
+        block.validate_json()  # slack_sdk's own checks (lengths, required fields): a bad block fails here, not at Slack
+    return [block.to_dict() for block in built]

@@ -5,7 +5,8 @@ base64(HMAC-SHA256(key=base64-decoded security token, msg=raw body)). The body i
 no timestamp, so a captured request stays valid for ever — the retry guard on the activity `id` answers each
 one once. The question is the activity's HTML `text` without its `<at>…</at>` mention. Teams waits 5 s for the
 reply, a message activity in the response body ({"type": "message", "text": …}); outgoing webhooks have no way
-to reply later. Its text is Markdown that needs hard line breaks and renders no tables.
+to reply later. Its text is Markdown that needs hard line breaks and renders no tables; a comparison or series is an
+Adaptive Card attachment with a Table instead.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from .. import render, settings
+from .. import markup, messages, render, settings
 from .base import Inbound, Message, Outbound, Platform, PlatformConfigError, Rejected, constant_time_equal
 
 if TYPE_CHECKING:
-    from ..answer import Reply
+    from ..answer import Reply, Table
     from .base import Chat
 
 KEY_BYTES = 32  # "valid 256 bit base64 encoded strings" (Microsoft's outgoing-webhook sample, AuthProvider.cs)
@@ -94,7 +95,65 @@ class Teams(Platform):
     def respond(self, msg: Message, reply: Reply | None, chat: Chat) -> Outbound:
         if reply is None:
             return NOTHING
+        if reply.table is not None:  # a comparison or series: an Adaptive Card with a table
+            return Outbound.json(
+                {"type": "message", "attachments": [{"contentType": CARD, "content": card(reply.table)}]}
+            )
         return Outbound.json({"type": "message", "text": render.hard_breaks(reply)})
+
+
+CARD = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.5"  # the first with Table; Teams renders 1.5 on desktop, web and mobile
+_CARD_FORMAT = re.compile(r"([*_\[\]`~])")
+
+
+def card_text(text: str) -> str:
+    """Text for a TextBlock, which reads a subset of Markdown: every character that could start a format, list or
+    link is followed by an invisible U+200B, links and mentions are defanged as in Markdown replies (bot/markup.py)."""
+    defanged = markup.ESCAPED.sub(lambda m: m.group(1), markup.escape(text))  # defangs; escapes Teams does not read
+    return _CARD_FORMAT.sub("\\1" + markup.ZWSP, defanged)
+
+
+def card(t: Table) -> dict[str, object]:
+    """A comparison or series as an Adaptive Card: the title, a Table (first row its header) and a note of the rows
+    left out and what the marks mean."""
+    h = messages.TABLE_HEAD
+    if t.kind == "series":
+        head = [h["year"], h["amount"], h["metric"], h["verified"]]
+        cells = [[r.period_text, r.amount, r.metric, messages.MARKS[r.verified]] for r in t.rows]
+        widths = [2, 2, 3, 1]
+    else:
+        head = [h["rank"], h["zone"], h["amount"], h["metric"], h["period"], h["verified"]]
+        cells = [[str(r.rank), r.zone, r.amount, r.metric, r.period_text, messages.MARKS[r.verified]] for r in t.rows]
+        widths = [1, 3, 2, 3, 2, 1]
+
+    def row(values: list[str], header: bool = False) -> dict[str, object]:
+        return {
+            "type": "TableRow",
+            "cells": [
+                {"type": "TableCell", "items": [
+                    {"type": "TextBlock", "text": card_text(v), "wrap": True, **({"weight": "Bolder"} if header else {})}
+                ]}
+                for v in values
+            ],
+        }  # fmt: skip
+
+    return {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": CARD_VERSION,
+        "fallbackText": t.title,
+        "body": [
+            {"type": "TextBlock", "text": card_text(t.title), "wrap": True, "weight": "Bolder", "size": "Medium"},
+            {"type": "Table", "firstRowAsHeader": True, "gridStyle": "accent",
+             "columns": [{"width": w} for w in widths], "rows": [row(head, True), *(row(c) for c in cells)]},
+            {"type": "TextBlock", "text": card_text(messages.more_rows(t) + messages.LEGEND), "wrap": True,
+             "isSubtle": True, "size": "Small"},
+        ],
+        # a button per source with an address (outgoing webhooks allow openURL, and no other action)
+        **({"actions": [{"type": "Action.OpenUrl", "title": name, "url": url} for name, url in t.links()]}
+           if t.links() else {}),
+    }  # fmt: skip
 
 
 def _key(token: str) -> bytes:

@@ -15,10 +15,11 @@ import base64
 import binascii
 import secrets
 import struct
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from xml.parsers.expat import ExpatError
 
-from .. import render, settings
+from .. import messages, render, settings
 from .base import Inbound, Message, Outbound, Platform, PlatformConfigError, Rejected, check_window, constant_time_equal
 
 if TYPE_CHECKING:
@@ -47,6 +48,17 @@ def _fit(text: str, limit: int = REPLY_BYTES) -> str:
         kept.append(line)
     head = "\n".join(kept) if kept else text.encode("utf-8")[:budget].decode("utf-8", "ignore")
     return head + "\n…"
+
+
+def _text(reply: Reply, limit: int = REPLY_BYTES) -> str:
+    """The reply as text; a comparison or series too long for WeCom loses rows (a ranking its last, a series its
+    earliest), counted in its 还有N个园区 line, rather than being cut mid-list with the count and legend lost."""
+    text = render.plain(reply)
+    t = reply.table
+    while t is not None and len(text.encode("utf-8")) > limit and len(t.rows) > 1:
+        t = replace(t, rows=t.rows[1:] if t.kind == "series" else t.rows[:-1], more=t.more + 1)
+        text = messages.table(t)[0]
+    return text
 
 
 def _cdata_safe(text: str) -> str:
@@ -175,7 +187,7 @@ class WeCom(Platform):
         agent = int(msg.conversation) if (msg.conversation or "").isdigit() else 0
         # From the CorpID (the ToUserName WeCom sent, which decryption proved is ours) to the asker.
         xml = TextReply(source=self.corp_id, target=msg.user or "", agent=agent,
-                        content=_cdata_safe(_fit(render.plain(reply)))).render()  # fmt: skip
+                        content=_cdata_safe(_fit(_text(reply)))).render()  # fmt: skip
         # The reply carries its own nonce and signature, so a fresh nonce serves as well as the request's.
         body = self.crypto.encrypt_message(xml, secrets.token_hex(8))
         return Outbound(200, body.encode("utf-8"), "application/xml; charset=utf-8")

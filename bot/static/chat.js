@@ -31,6 +31,12 @@
     badReply: "抱歉,服务器返回了无法识别的内容。",
     needToken: "这台服务器需要访问令牌:请在下方输入令牌,然后点“保存并重试”。",
     wrongToken: "访问令牌不正确,请重新输入。",
+    head: { rank: "名次", zone: "园区", amount: "数值", period: "时间", year: "年份", verified: "核实" },
+    markVerified: "✅",
+    markUnverified: "⚠️",
+    chartLabel: (title) => `${title}(图)`,
+    tableLabel: (title) => `${title}(表)`,
+    openSource: "打开原文",
   };
   const PREFIX = { more_than: "超", about: "约", at_least: "至少", less_than: "不足" };
 
@@ -222,6 +228,164 @@
     return out;
   }
 
+  // ── comparisons and series: the reply's "table", drawn as a chart and a table from its data ─────────────────
+  const SVG = "http://www.w3.org/2000/svg";
+  const CHART_W = 340; // the chart's own units; CSS scales it to the bubble (a phone's 390 px leaves about 320)
+
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    for (const child of children) node.append(typeof child === "string" ? document.createTextNode(child) : child);
+    return node;
+  }
+
+  function mark(row) {
+    const m = el("span", `mark ${row.verified ? "verified" : "candidate"}`, row.verified ? UI.markVerified : UI.markUnverified);
+    m.title = row.verified ? UI.verifiedTitle : UI.unverifiedTitle;
+    m.setAttribute("aria-label", row.verified ? UI.verified : UI.unverified);
+    return m;
+  }
+
+  // Only a web address is a link: an article's metadata might hold anything (javascript:, data:).
+  function safeUrl(url) {
+    try {
+      const u = new URL(url);
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function sourceCell(row) {
+    const title = row.article ? `《${row.article}》` : row.doc;
+    const url = row.url && safeUrl(row.url);
+    const node = url ? el("a", "src", title) : el("cite", "src", title);
+    if (url) {
+      node.href = url;
+      node.target = "_blank";
+      node.rel = "noopener noreferrer";
+      node.title = UI.openSource;
+    } else {
+      node.title = row.doc;
+    }
+    return node;
+  }
+
+  // Horizontal bars, the zone's name above each, its amount as printed at the bar's end; zero is the baseline.
+  function barChart(table) {
+    const rows = table.rows;
+    const values = rows.map((r) => Number(r.value));
+    const lo = Math.min(0, ...values);
+    const hi = Math.max(0, ...values);
+    const span = hi - lo || 1;
+    const left = 4;
+    const labelRoom = 96; // the amount printed after the longest bar
+    const width = CHART_W - left - labelRoom;
+    const x = (v) => left + ((v - lo) / span) * width;
+    const rowH = 38;
+    const chart = svg("svg", {
+      class: "chart bars",
+      viewBox: `0 0 ${CHART_W} ${rows.length * rowH + 4}`,
+      role: "img",
+      "aria-label": UI.chartLabel(table.title),
+    });
+    rows.forEach((r, i) => {
+      const y = i * rowH;
+      const v = Number(r.value);
+      const x0 = x(Math.min(0, v));
+      const w = Math.max(2, Math.abs(x(v) - x(0)));
+      const g = svg("g", { class: `bar-row ${r.verified ? "verified" : "candidate"}` });
+      g.append(
+        svg("title", {}, `${r.rank}. ${r.zone} ${r.amount}(${r.period_text})`),
+        svg("text", { class: "bar-label", x: left, y: y + 13 }, `${r.rank}. ${r.zone}`),
+        svg("rect", { class: "bar", x: x0, y: y + 18, width: w, height: 14, rx: 3 }),
+        svg("text", { class: "bar-value", x: x0 + w + 5, y: y + 30 }, r.amount),
+      );
+      chart.append(g);
+    });
+    if (lo < 0) chart.append(svg("line", { class: "zero", x1: x(0), x2: x(0), y1: 0, y2: rows.length * rowH }));
+    return chart;
+  }
+
+  // A line through the years, each point labelled with its amount; the years along the bottom.
+  function lineChart(table) {
+    const rows = table.rows;
+    const values = rows.map((r) => Number(r.value));
+    const years = rows.map((r) => Number(r.year));
+    // The values' own range, padded (not from zero: a change of a few percent must show), and zero when crossed.
+    const pad = (Math.max(...values) - Math.min(...values)) * 0.15 || Math.abs(values[0]) * 0.1 || 1;
+    const lo = Math.min(...values) - pad;
+    const hi = Math.max(...values) + pad;
+    const span = hi - lo;
+    const [top, bottom, left, right] = [22, 150, 44, 44];
+    const first = Math.min(...years);
+    const yearSpan = Math.max(...years) - first || 1;
+    const px = (year) => left + ((year - first) / yearSpan) * (CHART_W - left - right);
+    const py = (v) => bottom - ((v - lo) / span) * (bottom - top);
+    const chart = svg("svg", {
+      class: "chart line",
+      viewBox: `0 0 ${CHART_W} 176`,
+      role: "img",
+      "aria-label": UI.chartLabel(table.title),
+    });
+    chart.append(svg("line", { class: "axis", x1: 4, x2: CHART_W - 4, y1: bottom, y2: bottom }));
+    if (lo < 0 && hi > 0) chart.append(svg("line", { class: "zero", x1: 4, x2: CHART_W - 4, y1: py(0), y2: py(0) }));
+    chart.append(svg("polyline", { class: "trend", points: rows.map((r, i) => `${px(years[i])},${py(values[i])}`).join(" ") }));
+    rows.forEach((r, i) => {
+      const cx = px(years[i]);
+      const cy = py(values[i]);
+      // the first and last labels lean inwards, so that none runs off the chart
+      const anchor = rows.length > 1 && i === 0 ? "start" : rows.length > 1 && i === rows.length - 1 ? "end" : "middle";
+      const tx = anchor === "start" ? cx - 6 : anchor === "end" ? cx + 6 : cx;
+      const g = svg("g", { class: `point ${r.verified ? "verified" : "candidate"}` });
+      g.append(
+        svg("title", {}, `${r.period_text} ${r.amount}`),
+        svg("circle", { class: "dot", cx, cy, r: 4 }),
+        svg("text", { class: "point-value", x: tx, y: cy - 9, "text-anchor": anchor }, r.amount),
+        svg("text", { class: "point-year", x: tx, y: 170, "text-anchor": anchor }, r.period_text),
+      );
+      chart.append(g);
+    });
+    return chart;
+  }
+
+  function dataTable(table) {
+    const series = table.kind === "series";
+    const h = UI.head;
+    const head = series ? [h.year, h.amount, h.verified] : [h.rank, h.zone, h.amount, h.verified];
+    const t = el("table", `data ${table.kind}`);
+    t.setAttribute("aria-label", UI.tableLabel(table.title));
+    const tr = el("tr", null);
+    for (const name of head) tr.append(el("th", null, name));
+    t.append(el("thead", null, tr));
+    const body = el("tbody", null);
+    for (const r of table.rows) {
+      const metric = el("span", "metric", r.metric);
+      const amount = el("td", "num", el("strong", null, r.amount));
+      if (series) {
+        const when = el("td", "zone", el("span", "name", r.period_text), el("span", "sub", metric, " · ", sourceCell(r)));
+        body.append(el("tr", null, when, amount, el("td", "ok", mark(r))));
+      } else {
+        amount.append(el("span", "sub", r.period_text));
+        const zone = el("td", "zone", el("span", "name", r.zone), el("span", "sub", metric, " · ", sourceCell(r)));
+        body.append(el("tr", null, el("td", "rank", String(r.rank)), zone, amount, el("td", "ok", mark(r))));
+      }
+    }
+    t.append(body);
+    return t;
+  }
+
+  function renderTable(data) {
+    const table = data.table;
+    const out = document.createDocumentFragment();
+    out.append(el("p", "table-title", table.title));
+    // A ranking by place (1st, 2nd …) has no length to draw: the table says it all.
+    if (table.rows.length && table.order !== "place") out.append(table.kind === "series" ? lineChart(table) : barChart(table));
+    out.append(el("div", "table-wrap", dataTable(table)));
+    out.append(el("p", "table-note", table.note));
+    return out;
+  }
+
   function copyButton(text) {
     const button = el("button", "copy", UI.copy);
     button.type = "button";
@@ -246,6 +410,7 @@
   function renderReply(msg, data) {
     let body;
     if (data.status === "ambiguous") body = renderAmbiguous(data);
+    else if (data.table && Array.isArray(data.table.rows)) body = renderTable(data);
     else if (data.status === "answered" && isFactAnswer(data)) body = renderFactAnswer(data);
     else {
       body = renderText(data.text);
@@ -257,6 +422,7 @@
     msg.dataset.status = data.status;
     msg.dataset.text = data.text; // the plain text, as the API gave it
     fill(msg, "done", body, el("div", "tools", copyButton(data.text)));
+    msg.querySelector(".bubble").classList.toggle("wide", Boolean(data.table)); // a chart takes the bubble's full width
   }
 
   function renderError(msg, lead, reason) {
