@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from annotate.gazetteer import Gazetteer
 from annotate.vocab import Scoring, alternation, indicators, scoring, vocab
-from store import Fact, Store
+from store import Fact, Store, StoreError
 
 from . import messages
 from .features import PART_CAP, Features
@@ -32,7 +32,7 @@ TABLE_ROWS = 10  # zones a ranking shows in every channel; the rest are counted 
 SERIES_ROWS = 20  # years a series shows, the latest; the earlier ones are counted
 REPLY_CACHE = 1024  # replies kept per bot (per worker), least recently asked dropped first
 PICK_TTL = 600.0  # seconds a chat's numbered options can be picked by replying 1, 2 or 3
-PICK_CHATS = 4096  # chats with options pending, per worker; the longest waiting dropped first
+PICK_CHATS = 4096  # chats with options pending (in the store); the ones expiring first dropped first
 _PICK = re.compile(r"\s*(?:第\s*)?([1-3１-３一二三])\s*(?:个|条|项)?\s*[.。!！]?\s*")
 _PICK_NUMBER = {"１": 1, "２": 2, "３": 3, "一": 1, "二": 2, "三": 3}
 
@@ -323,23 +323,46 @@ class Bot:
     def _chat_entry(self, text: str, chat: str | None) -> list:
         if chat is None:
             return self._entry(text)
-        now = time.monotonic()
         m = _PICK.fullmatch(text)
-        with self._replies_lock:
-            pending = self._options.pop(chat, None)
-        if m and pending and pending[0] > now:
+        pending = self._take_choices(chat)  # any message ends the choice (only the next one may pick)
+        if m and pending:
             n = _PICK_NUMBER.get(m.group(1)) or int(m.group(1))
-            if n <= len(pending[1]):
-                picked = pending[1][n - 1]
+            if n <= len(pending):
+                picked = pending[n - 1]
                 return [_reply("answered", messages.answer(picked, ()), (picked,), rule="pick"), None]
         entry = self._entry(text)
         options = entry[0].facts if entry[0].status == "ambiguous" else entry[0].choices
         if options:
-            with self._replies_lock:
-                self._options[chat] = (now + PICK_TTL, options)
-                while len(self._options) > PICK_CHATS:
-                    self._options.popitem(last=False)
+            self._offer_choices(chat, options)
         return entry
+
+    # The options a chat was offered live in the store, shared by every worker (a "1" may reach another one);
+    # where the store cannot be written (read-only file, locked for too long), in this worker's memory.
+    def _offer_choices(self, chat: str, options: tuple[AnswerFact, ...]) -> None:
+        try:
+            self.index.store.offer_choices(chat, [(o.id, o.score) for o in options], PICK_TTL, PICK_CHATS)
+            return
+        except StoreError:
+            pass
+        with self._replies_lock:
+            self._options[chat] = (time.monotonic() + PICK_TTL, options)
+            while len(self._options) > PICK_CHATS:
+                self._options.popitem(last=False)
+
+    def _take_choices(self, chat: str) -> tuple[AnswerFact, ...]:
+        with self._replies_lock:
+            local = self._options.pop(chat, None)
+        if local:
+            return local[1] if local[0] > time.monotonic() else ()
+        store = self.index.store
+        try:
+            if not store.has_choices(chat):
+                return ()
+            ids = store.take_choices(chat)
+            by_id = {f.id: f for f in store.facts_by_ids([i for i, _ in ids])}
+        except StoreError:
+            return ()
+        return tuple(AnswerFact.of(by_id[i], s) for i, s in ids if i in by_id)
 
     def _entry(self, text: str) -> list:
         """[reply, JSON or None] for a question: from the cache, or answered and cached."""

@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -511,6 +512,38 @@ class Store(ReviewStore, DeliveryStore):
         rows = self.db.execute(f"{_FACT_SELECT} WHERE f.id IN ({', '.join('?' * len(ids))})", ids).fetchall()
         by_id = {row[0]: Fact(*row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
+
+    # ── ask-back: the options a chat was offered ────────────────────────────────────────────────
+    def offer_choices(self, chat: str, choices: Sequence[tuple[int, float]], ttl: float, keep: int = 4096) -> None:
+        """Keep a chat's numbered options ([fact id, score], in order) for `ttl` seconds, replacing earlier ones;
+        expired rows go, and at most `keep` chats are kept (the ones expiring first dropped)."""
+        now = time.time()
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO chat_choices (chat, choices, expires_at) VALUES (?, ?, ?)",
+                [chat, json.dumps([[i, round(s, 3)] for i, s in choices]), now + ttl],
+            )
+            db.execute("DELETE FROM chat_choices WHERE expires_at <= ?", [now])
+            db.execute(
+                "DELETE FROM chat_choices WHERE chat IN "
+                "(SELECT chat FROM chat_choices ORDER BY expires_at DESC LIMIT -1 OFFSET ?)",
+                [keep],
+            )
+
+    def has_choices(self, chat: str) -> bool:
+        """Whether a chat has options pending (a read: no write lock is taken to find out)."""
+        return self.db.execute("SELECT 1 FROM chat_choices WHERE chat = ?", [chat]).fetchone() is not None
+
+    def take_choices(self, chat: str) -> list[tuple[int, float]]:
+        """A chat's pending options, removed (so each is picked once); [] when none or expired."""
+        with self._write() as db:
+            row = db.execute("SELECT choices, expires_at FROM chat_choices WHERE chat = ?", [chat]).fetchone()
+            if row is None:
+                return []
+            db.execute("DELETE FROM chat_choices WHERE chat = ?", [chat])
+        if row[1] <= time.time():
+            return []
+        return [(int(i), float(s)) for i, s in json.loads(row[0])]
 
     def facts_for_zone(
         self, zone: str, statuses: tuple[str, ...] = ("candidate", "verified"), limit: int = 5000

@@ -225,3 +225,10 @@ def m009_indicator(db: Database) -> None:
         WHERE f.status IN ('verified', 'candidate')
         """
     )
+
+
+@migrations()
+def m012_chat_choices(db: Database) -> None:
+    """The numbered options a chat was just offered (ask-back), shared by every worker of the bot: a reply "1" may
+    reach another worker than the one that asked. [fact id, score] pairs as JSON; expires_at is Unix time."""
+    db.execute("CREATE TABLE chat_choices (chat TEXT PRIMARY KEY, choices TEXT NOT NULL, expires_at REAL NOT NULL)")

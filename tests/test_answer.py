@@ -414,6 +414,23 @@ def test_a_fact_of_another_kind_is_no_lead(ranks_bot):
     assert reply.status == "unknown" and reply.rule != "lead", reply.text
 
 
+def test_options_offered_by_one_worker_are_picked_on_another(own_store, gazetteer):
+    """Two workers: two bots, each with its own connection to one store file. The options live in the store."""
+    first, second = Store.open(own_store), Store.open(own_store)
+    try:
+        asking, picking = Bot(first, gazetteer), Bot(second, gazetteer)
+        offered = asking.ask("GDP", chat="room-7")
+        assert offered.status == "ambiguous" and len(offered.facts) >= 2
+        picked = picking.ask("2", chat="room-7")
+        assert (picked.status, picked.rule) == ("answered", "pick")
+        assert picked.facts[0].id == offered.facts[1].id
+        assert picking.ask("2", chat="room-7").rule != "pick"  # each choice is picked once
+        assert asking.ask("1", chat="room-8").rule != "pick"  # another chat has none
+    finally:
+        first.close()
+        second.close()
+
+
 # ── verified, rejected, verified-only ──────────────────────────────────────────────────────────
 def test_a_verified_fact_outranks_candidates(seed_copy, gazetteer):
     bot = Bot(seed_copy, gazetteer)

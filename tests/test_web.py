@@ -163,7 +163,9 @@ def test_a_question_shows_the_fact_its_quote_source_and_badge(chat):
     expect(chat.input).to_be_focused()
     expect(chat.input).to_have_value("")
     assert len(chat.requests) == 1
-    assert chat.requests[0].post_data_json == {"q": QINGDAO}
+    sent = chat.requests[0].post_data_json
+    assert set(sent) == {"q", "chat"} and sent["q"] == QINGDAO
+    assert re.fullmatch(r"web-[0-9a-z-]{8,}", sent["chat"])  # this tab's conversation, for replies by number
     assert chat.requests[0].headers.get("authorization") is None
 
 
@@ -201,6 +203,16 @@ def test_an_ambiguous_question_offers_options_that_ask_again(chat):
     answer = chat.last_reply()
     assert answer.get_attribute("data-status") == "answered"
     expect(answer.locator(".fact-who")).to_contain_text(first.split()[0])
+
+
+def test_a_number_typed_after_options_picks_that_option(chat):
+    offered = chat.ask("企业数量")
+    assert offered.get_attribute("data-status") == "ambiguous"
+    second = offered.locator("ol.options button").nth(1).text_content()
+    answer = chat.ask("2")
+    assert answer.get_attribute("data-status") == "answered"
+    expect(answer.locator(".fact-who")).to_contain_text(second.split()[0])
+    assert chat.requests[0].post_data_json["chat"] == chat.requests[1].post_data_json["chat"]
 
 
 def test_an_unknown_zone_gets_the_unknown_text_and_no_number(chat):

@@ -79,6 +79,21 @@
     scrollDown();
   }
 
+  // ── this conversation: an id per browser tab, so that a reply "1" picks from the options just offered ─────
+  function chatId() {
+    const fresh = () =>
+      "web-" + (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    try {
+      let id = sessionStorage.getItem("gaoxin-chat");
+      if (!id) sessionStorage.setItem("gaoxin-chat", (id = fresh()));
+      return id;
+    } catch {
+      return fresh(); /* storage disabled: the conversation lives as long as this page */
+    }
+  }
+
+  const CHAT = chatId();
+
   // ── token ──────────────────────────────────────────────────────────────────────────────────
   function storedToken() {
     try {
@@ -436,7 +451,7 @@
     if (token) headers.Authorization = `Bearer ${token}`;
     let res;
     try {
-      res = await fetch(API, { method: "POST", headers, body: JSON.stringify({ q }) });
+      res = await fetch(API, { method: "POST", headers, body: JSON.stringify({ q, chat: CHAT }) });
     } catch (err) {
       renderError(msg, UI.network, err && err.message);
       return;
