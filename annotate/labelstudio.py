@@ -16,13 +16,23 @@ from datetime import datetime
 from pathlib import Path
 
 from store import Store
-from store.review import Review, TaskRecord
+from store.review import ArticleReview, ArticleZone, Review, TaskRecord
 
 from .errors import AnnotateError
 from .extract import EXTRACTOR_VERSION
 from .gazetteer import CONFIG_DIR, Gazetteer
 from .payloads import check_annotation, check_payload
-from .review import Passage, PassageFact, prediction_for, prediction_hash, read_annotation, result_hash, task_for
+from .review import (
+    EDITABLE,
+    Passage,
+    PassageFact,
+    prediction_for,
+    prediction_hash,
+    read_annotation,
+    read_article,
+    result_hash,
+    task_for,
+)
 from .segment import segment
 
 log = logging.getLogger("gaoxin.labelstudio")
@@ -54,7 +64,8 @@ class PullResult:
 
 # ── passages ─────────────────────────────────────────────────────────────────────────────────
 def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
-    """Every paragraph of every stored article that holds at least one fact, with the extractor's fields."""
+    """Every paragraph of every stored article that holds at least one fact, with the extractor's fields and the
+    article's zone and date as they stand (an annotator's correction included)."""
     out: list[Passage] = []
     pages = store.document_pages()
     for doc, text in store.document_texts().items():
@@ -62,43 +73,53 @@ def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
         if not facts:
             continue
         originals = store.original_fields(f.id for f in facts)
-        meta_zone, published = pages.get(doc, (None, None))
+        meta_zone, _ = pages.get(doc, (None, None))
+        stored = {a.idx: a for a in store.articles_of(doc)}
         for article in segment(text, gaz, meta_zone):
+            about = stored.get(article.index)
+            if about is None or about.title != article.title:  # stored by another reading: as segmented now
+                about = ArticleZone(doc, article.index, article.title, article.start, article.end, article.zone,
+                                    article.zone, article.zone_signal.source, None, pages.get(doc, (None, None))[1],
+                                    pages.get(doc, (None, None))[1], None)  # fmt: skip
             for pieces in article.paragraphs:
                 start, end = pieces[0][0], pieces[-1][1]
                 inside = [f for f in facts if start <= f.start and f.end <= end]
-                if not inside:
-                    continue
-                pfacts = tuple(_passage_fact(f, originals.get(f.id, {})) for f in inside)
-                out.append(Passage(doc, start, end, text[start:end], article.title, article.zone, pfacts,
-                                   article.zone_signal.source, published))  # fmt: skip
+                if inside:
+                    out.append(_passage(doc, text, start, end, about, inside, originals))
     return out
 
 
 def passage_for_task(store: Store, task: TaskRecord) -> Passage:
-    """Rebuild the passage a task was made from (its text, and its facts as the prediction showed them)."""
+    """Rebuild the passage a task was made from (its text, its article, and its facts as the prediction showed them)."""
     text = store.document_texts().get(task.doc)
     if text is None:
         raise LabelStudioError(f"task {task.task_id}: document {task.doc} is no longer in the store")
     facts = [f for f in store.facts(doc=task.doc) if task.passage_start <= f.start and f.end <= task.passage_end]
     originals = store.original_fields(f.id for f in facts)
-    pfacts = tuple(
-        _passage_fact(f, originals.get(f.id, {})) for f in facts if f.source == "extractor" or f.id in task.fact_ids
-    )
-    zones = Counter(f.zone for f in facts if f.zone)
-    zone = zones.most_common(1)[0][0] if zones else None  # a fact the annotator adds belongs to the passage's zone
-    return Passage(
-        task.doc, task.passage_start, task.passage_end, text[task.passage_start : task.passage_end], "", zone, pfacts
-    )
+    shown = [f for f in facts if f.source == "extractor" or f.id in task.fact_ids]
+    about = next((a for a in store.articles_of(task.doc) if a.start <= task.passage_start < a.end), None)
+    if about is None:  # no article holds it (the file was read again since): no article fields, as before
+        zones = Counter(f.zone for f in facts if f.zone)
+        zone = zones.most_common(1)[0][0] if zones else None  # a fact the annotator adds belongs to the passage's zone
+        pfacts = tuple(_passage_fact(f, originals.get(f.id, {}), None) for f in shown)
+        return Passage(task.doc, task.passage_start, task.passage_end, text[task.passage_start : task.passage_end], "",
+                       zone, pfacts)  # fmt: skip
+    return _passage(task.doc, text, task.passage_start, task.passage_end, about, shown, originals)
 
 
-def _passage_fact(f, original: dict) -> PassageFact:
-    o = {
-        **{k: getattr(f, k) for k in ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "entity")},
-        **original,
-    }
+def _passage(doc: str, text: str, start: int, end: int, about: ArticleZone, facts: list, originals: dict) -> Passage:
+    pfacts = tuple(_passage_fact(f, originals.get(f.id, {}), about) for f in facts)
+    return Passage(doc, start, end, text[start:end], about.title, about.zone, pfacts, about.zone_source,
+                   about.published, about.idx, about.found_zone, about.source, about.found_published)  # fmt: skip
+
+
+def _passage_fact(f, original: dict, about: ArticleZone | None) -> PassageFact:
+    """A fact as a prediction shows it: the extractor's fields, in its article's corrected zone if it inherits it."""
+    o = {**{k: getattr(f, k) for k in (*EDITABLE, "entity")}, **original}
+    if about is not None and f.zone_inherited and o["zone"] == about.found_zone:
+        o["zone"] = about.zone
     return PassageFact(f.id, f.start, f.end, f.value_text, o["metric"], float(o["value"]), o["unit"], o["qualifier"],
-                       o["period"], o["kind"], o["zone"], o["entity"])  # fmt: skip
+                       o["period"], o["kind"], o["zone"], o["entity"], f.confidence, o["indicator"])  # fmt: skip
 
 
 # ── the link ─────────────────────────────────────────────────────────────────────────────────
@@ -276,18 +297,23 @@ def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int
     MalformedPayload when the annotation is not shaped as Label Studio's are."""
     check_annotation(ann)
     result = ann.get("result") or []
+    article = None
     if ann.get("was_cancelled"):  # a skipped task: no verdict on any of its facts
         result, decisions, refused = [], [], []
     else:
         passage = passage_for_task(store, rec)
         decisions, refused = read_annotation(result, passage, from_prediction=bool(ann.get("parent_prediction")))
+        said, not_a_date = read_article(result, passage)
+        refused += not_a_date
+        if said is not None and passage.article_idx is not None:
+            article = ArticleReview(rec.doc, passage.article_idx, passage.title, said.zone, said.published)
     for reason in refused:
         log.warning("annotation %s on task %s: refused %s", ann.get("id"), rec.task_id, reason)
     reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]
     outcome = store.apply_annotation(
         task_id=rec.task_id, annotation_id=int(ann["id"]), annotator=annotator_of(ann),
         updated_at=_time(ann.get("updated_at") or ann.get("created_at")), result_hash=result_hash(result),
-        reviews=reviews, refused=refused,
+        reviews=reviews, refused=refused, article=article,
     )  # fmt: skip
     return outcome.outcome, len(refused)
 
