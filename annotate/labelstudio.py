@@ -62,6 +62,12 @@ class PullResult:
     refused: int
 
 
+# ── the labeling interface ───────────────────────────────────────────────────────────────────
+def labeling_config() -> str:
+    """The labeling interface every project gets (config/labeling.xml)."""
+    return (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8")
+
+
 # ── passages ─────────────────────────────────────────────────────────────────────────────────
 def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
     """Every paragraph of every stored article that holds at least one fact, with the extractor's fields and the
@@ -146,7 +152,7 @@ class LabelStudioLink:
             raise LabelStudioError(
                 f"no project titled {self.title!r} in Label Studio at {self.url}; run `gaoxin annotate push`"
             )
-        config = (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8")
+        config = labeling_config()
         project = self.ls.projects.create(
             title=self.title, label_config=config,
             description="数值事实校对:接受、修改、拒绝或补充机器抽取的候选事实。", model_version=EXTRACTOR_VERSION,
@@ -155,9 +161,29 @@ class LabelStudioLink:
         return project.id
 
     # push ──────────────────────────────────────────────────────────────────────────────────
+    def update_config(self, pid: int) -> bool:
+        """Bring an existing project's labeling interface to config/labeling.xml; True when it changed.
+
+        Label Studio refuses an interface without a control or label its stored annotations use; ours keeps every
+        one of them (hidden where no longer used), so a refusal means the project holds annotations of another
+        interface: it is named in one line, and the project keeps the interface it has."""
+        config = labeling_config()
+        if self.ls.projects.get(id=pid).label_config == config:
+            return False
+        try:
+            self.ls.projects.update(id=pid, label_config=config)
+        except LabelStudioError as exc:
+            raise LabelStudioError(
+                f"Label Studio kept the old labeling interface of project {pid} ({self.title!r}): it holds annotations "
+                f"that the interface in config/labeling.xml cannot show ({exc}); keep their labels in that file"
+            ) from exc
+        return True
+
     def push(self, store: Store, gaz: Gazetteer) -> PushResult:
-        """Create the project if needed and send every passage with candidates; idempotent."""
+        """Create the project if needed (or bring its labeling interface up to date) and send every passage with
+        candidates; idempotent."""
         pid = self.project_id(create=True)
+        self.update_config(pid)
         known = store.tasks(pid)
         annotated = self._annotated_tasks(pid)
         new, refreshed, untouched = [], 0, 0
@@ -187,6 +213,9 @@ class LabelStudioLink:
         return {t.id for t in tasks if (t.total_annotations or 0) > 0 or (t.cancelled_annotations or 0) > 0}
 
     def _refresh(self, rec: TaskRecord, passage: Passage, digest: str, store: Store) -> None:
+        """A task nobody has annotated, with what it shows brought up to date: its data (the article's zone and date
+        at the top, for the Data Manager's filters too) and its prediction."""
+        self.ls.tasks.update(id=rec.task_id, data=task_for(passage)["data"])
         for old in self.ls.predictions.list(task=rec.task_id):
             self.ls.predictions.delete(id=old.id)
         pred = prediction_for(passage)

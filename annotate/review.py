@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from .errors import AnnotateError
 from .extract import EXTRACTOR_VERSION
+from .indicators import fold
 from .meta import parse_date
 from .numbers import find_quantities, parse_chinese_number
 from .page import short_form
@@ -104,15 +105,13 @@ def task_for(passage: Passage) -> dict:
     found = ZONE_SOURCES.get(passage.zone_source or "", passage.zone_source or "")
     corrected = passage.article_idx is not None and passage.found_zone != passage.zone
     if corrected:
-        zone = f"{passage.zone}(已更正,原为{passage.found_zone})"
-    elif passage.zone and found:
-        zone = f"{passage.zone}(据{found})"
+        where = f"园区已更正(原为{passage.found_zone or '未知'})"
+    elif passage.zone:
+        where = f"园区据{found}找到" if found else "园区已知"
     else:
-        zone = passage.zone or "未知(没有找到园区,请在上方填写)"
-    about = (
-        f"园区:{zone}  ·  日期:{passage.published or '未知'}  ·  来源:{passage.source or '未知'}  ·  "
-        f"文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
-    )
+        where = "园区未知(没有找到,请在下方填写)"
+    # the zone and date themselves are the editable boxes under this line (config/labeling.xml)
+    about = f"{where}  ·  来源:{passage.source or '未知'}  ·  文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
     return {
         "data": {
             "text": passage.text,
@@ -153,8 +152,7 @@ def prediction_for(passage: Passage) -> dict:
             result.append(_item(rid, name, "textarea", {**span, "text": [text]}))
         result.append(_item(rid, "qualifier", "choices", {**span, "choices": [QUALIFIERS.get(f.qualifier, "精确")]}))
         result.append(_item(rid, "kind", "choices", {**span, "choices": [KINDS.get(f.kind, "其他")]}))
-        if f.indicator in names:
-            result.append(_item(rid, "indicator", "choices", {**span, "choices": [names[f.indicator]]}))
+        result.append(_item(rid, "indicator", "textarea", {**span, "text": [names.get(f.indicator or "", "")]}))
     scores = [f.confidence for f in passage.facts if f.confidence is not None]
     return {"model_version": EXTRACTOR_VERSION, "score": round(min(scores), 4) if scores else 0.0, "result": result}
 
@@ -267,7 +265,7 @@ def _fields(
 ) -> dict | str:
     """The fields the annotator set on a region, or why they cannot be taken (a value that is no finite number)."""
     out: dict[str, object] = {}
-    for name in ("metric", "value", "unit", "period", "zone"):
+    for name in ("metric", "value", "unit", "period", "zone", "indicator"):
         texts = parts.get(name, {}).get("text")
         if isinstance(texts, list) and texts and isinstance(texts[0], str) and texts[0].strip():
             out[name] = texts[0].strip()
@@ -278,8 +276,10 @@ def _fields(
         back = {v: k for k, v in table.items()}
         if choice in back:
             out[name] = back[choice]
-    choice = (parts.get("indicator", {}).get("choices") or [None])[0]
-    if isinstance(choice, str) and (code := _indicator_code(choice)):
+    if "indicator" in out:  # a name, alias or code of the catalogue
+        code = _indicator_code(str(out["indicator"]))
+        if code is None:
+            return f"the indicator {out['indicator']!r} is not in config/indicators.toml (name, alias or code)"
         out["indicator"] = code
     if "value" in out:
         value = _finite(str(out["value"]))
@@ -298,10 +298,11 @@ def _fields(
     return out
 
 
-def _indicator_code(choice: str) -> str | None:
-    """An indicator chosen in the view (its name; its code where Label Studio sends a choice's alias) → its code."""
+def _indicator_code(text: str) -> str | None:
+    """An indicator as typed in the view (its name, an alias or its code; width, case and spaces aside) → its code."""
+    typed = fold(text)
     for indicator in indicators().indicators:
-        if choice in (indicator.name, indicator.code):
+        if typed == indicator.code.lower() or typed in {fold(n) for n in (indicator.name, *indicator.aliases)}:
             return indicator.code
     return None
 

@@ -459,18 +459,25 @@ def test_the_prediction_is_one_region_per_number_with_no_relations_and_scored_by
     assert top == {"article_zone": {"text": ["苏州高新区"]}}  # no date known: the box is left empty to fill
 
 
-def test_the_indicator_is_chosen_by_name_and_read_back_as_its_code():
+def test_the_indicator_is_shown_by_name_and_read_back_as_its_code():
     from dataclasses import replace
 
     p = passage()
     p = replace(p, facts=(replace(p.facts[0], indicator="hitech_firms"), p.facts[1]))
     result = prediction_for(p)["result"]
-    shown = next(i for i in result if i["id"] == "f1" and i["from_name"] == "indicator")
-    assert shown["value"]["choices"] == ["高新技术企业"]
-    assert read_annotation(result, p)[0][0].action == "verified"
-    changed = [dict(i, value={**i["value"], "choices": ["企业数"]}) if i is shown else i for i in result]
-    decision = next(d for d in read_annotation(changed, p)[0] if d.fact_id == 1)
-    assert (decision.action, decision.fields) == ("corrected", {"indicator": "firms"})
+    shown = {i["id"]: i for i in result if i["from_name"] == "indicator"}
+    assert (shown["f1"]["value"]["text"], shown["f2"]["value"]["text"]) == (["高新技术企业"], [""])
+    assert [d.action for d in read_annotation(result, p)[0]] == ["verified", "verified"]
+
+    def typed(text: str) -> list[dict]:
+        return [dict(i, value={**i["value"], "text": [text]}) if i is shown["f1"] else i for i in result]
+
+    for text in ("企业数", "FIRMS", " 企业数 "):  # a name, a code in capitals, spaces around
+        decision = next(d for d in read_annotation(typed(text), p)[0] if d.fact_id == 1)
+        assert (decision.action, decision.fields) == ("corrected", {"indicator": "firms"})
+    decisions, refused = read_annotation(typed("企业数目"), p)
+    assert [d.fact_id for d in decisions] == [2]  # refused, not deleted: fact 1 stays as it was
+    assert refused == ["region f1: the indicator '企业数目' is not in config/indicators.toml (name, alias or code)"]
 
 
 def test_the_article_zone_and_date_at_the_top_are_read_where_they_differ_from_what_was_found():
