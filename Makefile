@@ -9,7 +9,7 @@ LS_VERSION := 1.23.2
 LS_VENV    := .venv-ls
 LS_STAMP   := $(LS_VENV)/.installed-$(LS_VERSION)
 
-.PHONY: install browser fonts loadgen run test unit eval bench lint format clean
+.PHONY: install browser fonts loadgen run test unit eval bench lint format clean screenshot
 
 install: $(STAMP) $(LS_STAMP) browser fonts
 
@@ -65,6 +65,12 @@ eval: $(STAMP)
 
 bench: $(STAMP) loadgen
 	$(BIN)/gaoxin bench
+
+# The README's picture of the labeling view: the browser test that checks it (nothing over the text, every field
+# named) takes it, on a real Label Studio, with the first task of the seeds and one number selected.
+screenshot: $(STAMP) $(LS_STAMP) browser fonts
+	GAOXIN_LABELING_SCREENSHOT=docs/labeling-view.png $(BIN)/pytest -q -p no:cacheprovider \
+		tests/test_labelstudio_ui.py -k keeps_labels_off_the_text
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

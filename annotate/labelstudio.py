@@ -39,6 +39,13 @@ log = logging.getLogger("gaoxin.labelstudio")
 PROJECT_TITLE = "gaoxin 事实校对"
 WEBHOOK_ACTIONS = ["ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED"]
 SECRET_HEADER = "X-Gaoxin-Secret"
+# Data Manager tabs: the tasks whose article's zone was not found (fill it in at the top of the task), and every
+# task with the least sure candidate first (a prediction's score is its least confident candidate's confidence).
+TABS = (
+    {"title": "园区未知", "filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:data.zone_found_in", "operator": "equal", "type": "String", "value": "未知"}]}},
+    {"title": "最不确定的先", "ordering": ["tasks:predictions_score"]},
+)  # fmt: skip
 
 
 class LabelStudioError(AnnotateError):
@@ -161,6 +168,14 @@ class LabelStudioLink:
         return project.id
 
     # push ──────────────────────────────────────────────────────────────────────────────────
+    def add_tabs(self, pid: int) -> int:
+        """The Data Manager's tabs annotators start from (TABS), added where missing; the number added."""
+        have = {(view.data or {}).get("title") for view in self.ls.views.list(project=pid)}
+        missing = [tab for tab in TABS if tab["title"] not in have]
+        for tab in missing:
+            self.ls.views.create(project=pid, data=tab)
+        return len(missing)
+
     def update_config(self, pid: int) -> bool:
         """Bring an existing project's labeling interface to config/labeling.xml; True when it changed.
 
@@ -184,6 +199,7 @@ class LabelStudioLink:
         candidates; idempotent."""
         pid = self.project_id(create=True)
         self.update_config(pid)
+        self.add_tabs(pid)
         known = store.tasks(pid)
         annotated = self._annotated_tasks(pid)
         new, refreshed, untouched = [], 0, 0

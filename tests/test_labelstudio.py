@@ -355,13 +355,23 @@ def test_a_corrected_article_zone_through_the_pull_and_a_reingest_keeps_it(loop,
                              if "兰州" in t.data["zone"])  # fmt: skip
 
 
-def test_tasks_whose_zone_is_unknown_can_be_filtered_in_the_data_manager(loop):
-    tasks = list(loop.link.ls.tasks.list(project=loop.project_id, fields="all"))
-    assert {t.data["zone_found_in"] for t in tasks} >= {"标题"}
-    assert all((t.data["zone"] == "") == (t.data["zone_found_in"] == "未知") for t in tasks)
-    scores = {round(t.predictions[0]["score"] if isinstance(t.predictions[0], dict) else t.predictions[0].score, 4)
-              for t in tasks}  # fmt: skip
-    assert len(scores) >= 3 and max(scores) <= 1.0 and min(scores) >= 0.5  # the extractor's confidence, not 0.5
+def test_tasks_whose_zone_is_unknown_have_a_tab_and_the_least_sure_come_first_in_another(loop, extractor, tmp_path):
+    from annotate.ingest import ingest_source
+    from annotate.text import read_source
+
+    page = tmp_path / "nozone.txt"
+    page.write_text("全区经济稳中有进\n\n全区实现营业收入12.5亿元,同比增长8%。\n", encoding="utf-8")
+    ingest_source(loop.store, read_source(page), extractor)
+    assert loop.link.push(loop.store, _gaz()).new == 1
+    tabs = {v.data["title"]: v.id for v in loop.link.ls.views.list(project=loop.project_id)}
+    unknown = list(loop.link.ls.tasks.list(project=loop.project_id, view=tabs["园区未知"], fields="all"))
+    assert [t.data["doc"] for t in unknown] == ["nozone.txt"] and unknown[0].data["zone"] == ""
+    ranked = list(loop.link.ls.tasks.list(project=loop.project_id, view=tabs["最不确定的先"], fields="all"))
+    scores = [
+        t.predictions[0]["score"] if isinstance(t.predictions[0], dict) else t.predictions[0].score for t in ranked
+    ]
+    assert scores == sorted(scores) and len(set(scores)) >= 3 and 0.5 < scores[0] < scores[-1] <= 1.0
+    assert loop.link.add_tabs(loop.project_id) == 0  # a push adds a tab once
 
 
 # ── the labeling interface on a project made with the first one ───────────────────────────────
