@@ -86,14 +86,14 @@ def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
         if not facts:
             continue
         originals = store.original_fields(f.id for f in facts)
-        meta_zone, _ = pages.get(doc, (None, None))
+        meta_zone, published = pages.get(doc, (None, None))
         stored = {a.idx: a for a in store.articles_of(doc)}
         for article in segment(text, gaz, meta_zone):
             about = stored.get(article.index)
-            if about is None or about.title != article.title:  # stored by another reading: as segmented now
+            if about is None or about.title != article.title:  # stored by another reading (gazetteer): as read now
                 about = ArticleZone(doc, article.index, article.title, article.start, article.end, article.zone,
-                                    article.zone, article.zone_signal.source, None, pages.get(doc, (None, None))[1],
-                                    pages.get(doc, (None, None))[1], None)  # fmt: skip
+                                    article.zone, article.zone_signal.source, article.zone_signal.confidence,
+                                    published, published, None)  # fmt: skip
             for pieces in article.paragraphs:
                 start, end = pieces[0][0], pieces[-1][1]
                 inside = [f for f in facts if start <= f.start and f.end <= end]
