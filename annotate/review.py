@@ -324,6 +324,9 @@ def read_article(result: list[dict], passage: Passage) -> tuple[ArticleDecision 
                 texts[str(item["from_name"])] = text.strip()
     refused: list[str] = []
     zone = short_form(texts[ARTICLE_ZONE]) if ARTICLE_ZONE in texts else None
+    if zone is not None and (why := _not_a_zone(zone)):
+        refused.append(f"article zone {zone!r} {why}")
+        zone = None
     from_store = passage.article_idx is not None  # then found_zone and found_published are what ingest found
     found_zone = passage.found_zone if from_store else passage.zone
     published = None
@@ -337,6 +340,15 @@ def read_article(result: list[dict], passage: Passage) -> tuple[ArticleDecision 
         zone if zone and zone != found_zone else None, published if published and published != found_date else None
     )
     return (decision if decision.zone or decision.published else None), refused
+
+
+def _not_a_zone(zone: str) -> str | None:
+    """Why a typed article zone cannot be one (it would become the zone of every fact that inherits it), or None."""
+    if len(zone) > 30 or not re.search(r"[\u4e00-\u9fff]", zone):
+        return "is not a zone name (Chinese, at most 30 characters)"
+    if zone in ("全国", "未知"):  # 全国 is never an article's zone (README); 未知 is what the empty box says
+        return "is not a zone: leave the box as it was, or type the zone"
+    return None
 
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")

@@ -503,6 +503,9 @@ def test_the_article_zone_and_date_at_the_top_are_read_where_they_differ_from_wh
     assert read_article(said("苏州高新区", "下周"), p) == (
         None, ["article date '下周' is not a date (write it as 2024-12-05)"],
     )  # fmt: skip
+    for typed in ("全国", "未知", "Suzhou", "苏州" * 16):  # never every inherited fact's zone
+        decision, refused = read_article(said(typed, "2024-12-05"), p)
+        assert decision is None and len(refused) == 1 and refused[0].startswith(f"article zone {typed!r} is not")
 
 
 # ── an article's zone corrected in Label Studio re-zones the facts that inherited it ──────────
