@@ -123,7 +123,8 @@ def passage_for_task(store: Store, task: TaskRecord) -> Passage:
 def _passage(doc: str, text: str, start: int, end: int, about: ArticleZone, facts: list, originals: dict) -> Passage:
     pfacts = tuple(_passage_fact(f, originals.get(f.id, {}), about) for f in facts)
     return Passage(doc, start, end, text[start:end], about.title, about.zone, pfacts, about.zone_source,
-                   about.published, about.idx, about.found_zone, about.source, about.found_published)  # fmt: skip
+                   about.published, about.idx, about.found_zone, about.source, about.found_published,
+                   about.published_corrected)  # fmt: skip
 
 
 def _passage_fact(f, original: dict, about: ArticleZone | None) -> PassageFact:

@@ -73,6 +73,7 @@ class Passage:
     found_zone: str | None = None  # the zone ingest found (`zone` may be an annotator's correction)
     source: str | None = None  # the page's publisher or address
     found_published: str | None = None  # the metadata's date (`published` may be an annotator's correction)
+    published_corrected: bool = False  # `published` is an annotator's (the file may have been read with it since)
 
     @property
     def key(self) -> str:
@@ -336,8 +337,11 @@ def read_article(result: list[dict], passage: Passage) -> tuple[ArticleDecision 
         except AnnotateError:
             refused.append(f"article date {texts[ARTICLE_DATE]!r} is not a date (write it as 2024-12-05)")
     found_date = passage.found_published if from_store else passage.published
+    # Once the file is read with a corrected date that date is the one found; typed again, it still says so.
+    restated = passage.published_corrected and published == passage.published
     decision = ArticleDecision(
-        zone if zone and zone != found_zone else None, published if published and published != found_date else None
+        zone if zone and zone != found_zone else None,
+        published if published and (published != found_date or restated) else None,
     )
     return (decision if decision.zone or decision.published else None), refused
 

@@ -72,9 +72,10 @@ class ArticleZone:
     zone_source: str | None  # where ingest found it (annotate/page.py)
     zone_confidence: float | None
     published: str | None  # corrected, else the page's metadata
-    found_published: str | None  # the page's metadata
+    found_published: str | None  # the page's metadata (once the file is read with a corrected date: that date)
     source: str | None  # the page's publisher, else its address
     corrected_by: str | None = None  # "annotator:<who>" when the zone is an annotator's
+    published_corrected: bool = False  # the date is an annotator's
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +136,10 @@ class ReviewStore:
         out = []
         for idx, title, start, end, zone, found_in, confidence, doc_id, published, source in rows:
             fix = self._article_corrections(doc_id).get(idx)
+            date = self._corrected_published(doc_id)
             out.append(
                 ArticleZone(doc, idx, title, start, end, fix.zone if fix else zone, zone, found_in, confidence,
-                            self._corrected_published(doc_id) or published, published, source,
-                            fix.actor if fix else None)
+                            date or published, published, source, fix.actor if fix else None, date is not None)
             )  # fmt: skip
         return out
 

@@ -635,3 +635,8 @@ def test_a_corrected_page_date_is_the_date_the_file_is_read_with_next(article, e
     path = SEEDS / p.doc
     ingest_source(store, decode_source(path, path.read_bytes()), extractor)
     assert store.document_pages()[p.doc][1] == "2024-05-01"
+    # the same annotation submitted again after that reading still says so: the date stays
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": {**ann, "updated_at": "2026-01-02T10:00:00Z"},
+                          "task": {"id": 88}})  # fmt: skip
+    assert store.corrected_published(p.doc) == "2024-05-01"
+    assert ingest_source(store, decode_source(path, path.read_bytes()), extractor).outcome == "unchanged"
