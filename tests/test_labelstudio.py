@@ -372,6 +372,7 @@ def test_tasks_whose_zone_is_unknown_have_a_tab_and_the_least_sure_come_first_in
     ]
     assert scores == sorted(scores) and len(set(scores)) >= 3 and 0.5 < scores[0] < scores[-1] <= 1.0
     assert loop.link.add_tabs(loop.project_id) == 0  # a push adds a tab once
+    assert loop.link.update_config(loop.project_id) is False  # and sends the interface only when it changed
 
 
 # ── the labeling interface on a project made with the first one ───────────────────────────────
