@@ -184,7 +184,7 @@ class LabelStudioLink:
         one of them (hidden where no longer used), so a refusal means the project holds annotations of another
         interface: it is named in one line, and the project keeps the interface it has."""
         config = labeling_config()
-        if self.ls.projects.get(id=pid).label_config == config:
+        if (self.ls.projects.get(id=pid).label_config or "").strip() == config.strip():  # Label Studio strips it
             return False
         try:
             self.ls.projects.update(id=pid, label_config=config)
