@@ -9,6 +9,7 @@ and are turned into reviews of facts (annotate/review.py) that the store settles
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,8 +72,9 @@ class PullResult:
 
 # ── the labeling interface ───────────────────────────────────────────────────────────────────
 def labeling_config() -> str:
-    """The labeling interface every project gets (config/labeling.xml)."""
-    return (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8")
+    """The labeling interface every project gets (config/labeling.xml), without its comments: Label Studio sends the
+    project's interface in every webhook, and the bot takes 64 KB at most."""
+    return re.sub(r"<!--.*?-->\s*", "", (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8"), flags=re.S)
 
 
 # ── passages ─────────────────────────────────────────────────────────────────────────────────

@@ -430,3 +430,23 @@ def test_an_interface_label_studio_refuses_is_one_clear_line(ls_server, own_stor
             link.update_config(project.id)
     finally:
         link.ls.projects.delete(id=project.id)
+
+
+def test_the_largest_webhook_of_the_seeds_fits_what_the_bot_takes(loop):
+    """Label Studio's webhook carries the project (its interface included), the task, the annotation and, for a
+    submit in the UI, the prediction it started from: for the seeds' largest passage, under the bot's limit."""
+    import json
+
+    from bot.app import MAX_BODY_BYTES
+
+    project = loop.link.ls.projects.get(id=loop.project_id).model_dump(mode="json")
+    tasks = list(loop.link.ls.tasks.list(project=loop.project_id, fields="all"))
+    largest = max(tasks, key=lambda t: len(json.dumps(loop.prediction(t))))
+    result = loop.prediction(largest)
+    task = {
+        k: v for k, v in largest.model_dump(mode="json").items() if k not in ("predictions", "annotations", "drafts")
+    }
+    payload = {"action": "ANNOTATION_CREATED", "project": project, "task": task,  # a webhook's task has no annotations
+               "annotation": {"id": 1, "result": result, "prediction": {"result": result}}}  # fmt: skip
+    size = len(json.dumps(payload).encode())  # requests sends JSON with ASCII escapes: 6 bytes a Chinese character
+    assert len(largest.data["fact_ids"]) >= 10 and size < MAX_BODY_BYTES, size
