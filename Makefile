@@ -66,9 +66,13 @@ eval: $(STAMP)
 bench: $(STAMP) loadgen
 	$(BIN)/gaoxin bench
 
-# docs/chat-ranking.png (README): the chat page at 390 px answering a ranking, taken by the browser test that checks it.
-screenshots: $(STAMP) browser fonts
+# The README's pictures, taken by the browser tests that check what they show: docs/chat-ranking.png (the chat
+# page at 390 px answering a ranking) and docs/labeling-view.png (the labeling view on a real Label Studio, with
+# the first task of the seeds and one number selected: nothing over the text, every field named).
+screenshots: $(STAMP) $(LS_STAMP) browser fonts
 	GAOXIN_SCREENSHOT_DIR=docs $(BIN)/pytest -q -p no:cacheprovider -m browser tests/test_web.py -k screenshot
+	GAOXIN_LABELING_SCREENSHOT=docs/labeling-view.png $(BIN)/pytest -q -p no:cacheprovider \
+		tests/test_labelstudio_ui.py -k keeps_labels_off_the_text
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -10,9 +12,13 @@ from store import IndicatorRow, IngestResult, NewArticle, NewDocument, NewFact, 
 
 from .errors import InputError
 from .extract import EXTRACTOR_VERSION, Candidate, Extractor
+from .gazetteer import Gazetteer
 from .indicators import IndicatorReader, indicator_reader
 from .meta import PageMeta
-from .text import SourceText, read_source
+from .segment import Article
+from .text import SourceText, read_source, to_simplified
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md")
 
@@ -39,7 +45,11 @@ def ingest_source(
 ) -> IngestResult:
     """Segment and extract one decoded file and store it (a no-op when its content and the extractor are unchanged).
 
-    Each candidate gets the indicator its metric reads as (`reader`: the catalogue with the store's learned names)."""
+    Each candidate gets the indicator its metric reads as (`reader`: the catalogue with the store's learned names),
+    and says whether its zone is its article's. A page date an annotator corrected in Label Studio is the page's
+    date from then on (it anchors 今年, 上半年 …): the file is read again with it."""
+    if corrected := store.corrected_published(source.path.name):
+        source = replace(source, meta=replace(source.meta, published=corrected))
     doc = NewDocument(
         name=source.path.name,
         path=str(source.path),
@@ -57,6 +67,7 @@ def ingest_source(
         return IngestResult(source.path.name, "unchanged")
     articles = extractor.articles(source)
     candidates = extractor.extract(source, articles)
+    by_index = {a.index: a for a in articles}
     return store.ingest_document(
         doc,
         [
@@ -73,8 +84,27 @@ def ingest_source(
             )  # fmt: skip
             for a in articles
         ],
-        [to_new_fact(c, reader or indicator_reader()) for c in candidates],
+        [
+            replace(
+                to_new_fact(c, reader or indicator_reader()),
+                zone_inherited=inherits_zone(source.text, by_index.get(c.article_index), c, extractor.gaz),
+            )
+            for c in candidates
+        ],
     )
+
+
+def inherits_zone(text: str, article: Article | None, c: Candidate, gaz: Gazetteer) -> bool:
+    """Whether a candidate's zone is its article's: the same zone, and no zone of that name in its sentence before
+    the number. 西安高新区高新技术企业1700家 names its zone even in an article about 西安高新区, and keeps it when an
+    annotator corrects the article's zone; 全区营收12亿元 inherits it (so does a fact of an article with no zone)."""
+    if article is None or c.zone != article.zone:
+        return False
+    if c.zone is None:
+        return True
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, article.start, c.start)), default=article.start)
+    before = to_simplified(unicodedata.normalize("NFKC", text[left : c.start]))
+    return not any(m.name == c.zone for m in gaz.mentions(before))
 
 
 def to_new_fact(c: Candidate, reader: IndicatorReader | None = None) -> NewFact:
@@ -82,7 +112,7 @@ def to_new_fact(c: Candidate, reader: IndicatorReader | None = None) -> NewFact:
     d = asdict(c)
     return NewFact(
         article_idx=c.article_index,
-        **{k: d[k] for k in NewFact.__dataclass_fields__ if k not in ("article_idx", "indicator")},
+        **{k: d[k] for k in NewFact.__dataclass_fields__ if k not in ("article_idx", "indicator", "zone_inherited")},
         indicator=reader.code(c.metric, c.kind, c.unit) if reader else None,
     )
 

@@ -9,6 +9,7 @@ and are turned into reviews of facts (annotate/review.py) that the store settles
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,19 +17,36 @@ from datetime import datetime
 from pathlib import Path
 
 from store import Store
-from store.review import Review, TaskRecord
+from store.review import ArticleReview, ArticleZone, Review, TaskRecord
 
 from .errors import AnnotateError
 from .extract import EXTRACTOR_VERSION
 from .gazetteer import CONFIG_DIR, Gazetteer
 from .payloads import check_annotation, check_payload
-from .review import Passage, PassageFact, prediction_for, prediction_hash, read_annotation, result_hash, task_for
+from .review import (
+    EDITABLE,
+    Passage,
+    PassageFact,
+    prediction_for,
+    prediction_hash,
+    read_annotation,
+    read_article,
+    result_hash,
+    task_for,
+)
 from .segment import segment
 
 log = logging.getLogger("gaoxin.labelstudio")
 PROJECT_TITLE = "gaoxin 事实校对"
 WEBHOOK_ACTIONS = ["ANNOTATION_CREATED", "ANNOTATION_UPDATED", "ANNOTATIONS_DELETED"]
 SECRET_HEADER = "X-Gaoxin-Secret"
+# Data Manager tabs: the tasks whose article's zone was not found (fill it in at the top of the task), and every
+# task with the least sure candidate first (a prediction's score is its least confident candidate's confidence).
+TABS = (
+    {"title": "园区未知", "filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:data.zone_found_in", "operator": "equal", "type": "String", "value": "未知"}]}},
+    {"title": "最不确定的先", "ordering": ["tasks:predictions_score"]},
+)  # fmt: skip
 
 
 class LabelStudioError(AnnotateError):
@@ -52,9 +70,17 @@ class PullResult:
     refused: int
 
 
+# ── the labeling interface ───────────────────────────────────────────────────────────────────
+def labeling_config() -> str:
+    """The labeling interface every project gets (config/labeling.xml), without its comments: Label Studio sends the
+    project's interface in every webhook, and the bot takes 64 KB at most."""
+    return re.sub(r"<!--.*?-->\s*", "", (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8"), flags=re.S)
+
+
 # ── passages ─────────────────────────────────────────────────────────────────────────────────
 def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
-    """Every paragraph of every stored article that holds at least one fact, with the extractor's fields."""
+    """Every paragraph of every stored article that holds at least one fact, with the extractor's fields and the
+    article's zone and date as they stand (an annotator's correction included)."""
     out: list[Passage] = []
     pages = store.document_pages()
     for doc, text in store.document_texts().items():
@@ -63,42 +89,53 @@ def passages(store: Store, gaz: Gazetteer) -> list[Passage]:
             continue
         originals = store.original_fields(f.id for f in facts)
         meta_zone, published = pages.get(doc, (None, None))
+        stored = {a.idx: a for a in store.articles_of(doc)}
         for article in segment(text, gaz, meta_zone):
+            about = stored.get(article.index)
+            if about is None or about.title != article.title:  # stored by another reading (gazetteer): as read now
+                about = ArticleZone(doc, article.index, article.title, article.start, article.end, article.zone,
+                                    article.zone, article.zone_signal.source, article.zone_signal.confidence,
+                                    published, published, None)  # fmt: skip
             for pieces in article.paragraphs:
                 start, end = pieces[0][0], pieces[-1][1]
                 inside = [f for f in facts if start <= f.start and f.end <= end]
-                if not inside:
-                    continue
-                pfacts = tuple(_passage_fact(f, originals.get(f.id, {})) for f in inside)
-                out.append(Passage(doc, start, end, text[start:end], article.title, article.zone, pfacts,
-                                   article.zone_signal.source, published))  # fmt: skip
+                if inside:
+                    out.append(_passage(doc, text, start, end, about, inside, originals))
     return out
 
 
 def passage_for_task(store: Store, task: TaskRecord) -> Passage:
-    """Rebuild the passage a task was made from (its text, and its facts as the prediction showed them)."""
+    """Rebuild the passage a task was made from (its text, its article, and its facts as the prediction showed them)."""
     text = store.document_texts().get(task.doc)
     if text is None:
         raise LabelStudioError(f"task {task.task_id}: document {task.doc} is no longer in the store")
     facts = [f for f in store.facts(doc=task.doc) if task.passage_start <= f.start and f.end <= task.passage_end]
     originals = store.original_fields(f.id for f in facts)
-    pfacts = tuple(
-        _passage_fact(f, originals.get(f.id, {})) for f in facts if f.source == "extractor" or f.id in task.fact_ids
-    )
-    zones = Counter(f.zone for f in facts if f.zone)
-    zone = zones.most_common(1)[0][0] if zones else None  # a fact the annotator adds belongs to the passage's zone
-    return Passage(
-        task.doc, task.passage_start, task.passage_end, text[task.passage_start : task.passage_end], "", zone, pfacts
-    )
+    shown = [f for f in facts if f.source == "extractor" or f.id in task.fact_ids]
+    about = next((a for a in store.articles_of(task.doc) if a.start <= task.passage_start < a.end), None)
+    if about is None:  # no article holds it (the file was read again since): no article fields, as before
+        zones = Counter(f.zone for f in facts if f.zone)
+        zone = zones.most_common(1)[0][0] if zones else None  # a fact the annotator adds belongs to the passage's zone
+        pfacts = tuple(_passage_fact(f, originals.get(f.id, {}), None) for f in shown)
+        return Passage(task.doc, task.passage_start, task.passage_end, text[task.passage_start : task.passage_end], "",
+                       zone, pfacts)  # fmt: skip
+    return _passage(task.doc, text, task.passage_start, task.passage_end, about, shown, originals)
 
 
-def _passage_fact(f, original: dict) -> PassageFact:
-    o = {
-        **{k: getattr(f, k) for k in ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "entity")},
-        **original,
-    }
+def _passage(doc: str, text: str, start: int, end: int, about: ArticleZone, facts: list, originals: dict) -> Passage:
+    pfacts = tuple(_passage_fact(f, originals.get(f.id, {}), about) for f in facts)
+    return Passage(doc, start, end, text[start:end], about.title, about.zone, pfacts, about.zone_source,
+                   about.published, about.idx, about.found_zone, about.source, about.found_published,
+                   about.published_corrected)  # fmt: skip
+
+
+def _passage_fact(f, original: dict, about: ArticleZone | None) -> PassageFact:
+    """A fact as a prediction shows it: the extractor's fields, in its article's corrected zone if it inherits it."""
+    o = {**{k: getattr(f, k) for k in (*EDITABLE, "entity")}, **original}
+    if about is not None and f.zone_inherited and o["zone"] == about.found_zone:
+        o["zone"] = about.zone
     return PassageFact(f.id, f.start, f.end, f.value_text, o["metric"], float(o["value"]), o["unit"], o["qualifier"],
-                       o["period"], o["kind"], o["zone"], o["entity"])  # fmt: skip
+                       o["period"], o["kind"], o["zone"], o["entity"], f.confidence, o["indicator"])  # fmt: skip
 
 
 # ── the link ─────────────────────────────────────────────────────────────────────────────────
@@ -125,7 +162,7 @@ class LabelStudioLink:
             raise LabelStudioError(
                 f"no project titled {self.title!r} in Label Studio at {self.url}; run `gaoxin annotate push`"
             )
-        config = (CONFIG_DIR / "labeling.xml").read_text(encoding="utf-8")
+        config = labeling_config()
         project = self.ls.projects.create(
             title=self.title, label_config=config,
             description="数值事实校对:接受、修改、拒绝或补充机器抽取的候选事实。", model_version=EXTRACTOR_VERSION,
@@ -134,9 +171,38 @@ class LabelStudioLink:
         return project.id
 
     # push ──────────────────────────────────────────────────────────────────────────────────
+    def add_tabs(self, pid: int) -> int:
+        """The Data Manager's tabs annotators start from (TABS), added where missing; the number added."""
+        have = {(view.data or {}).get("title") for view in self.ls.views.list(project=pid)}
+        missing = [tab for tab in TABS if tab["title"] not in have]
+        for tab in missing:
+            self.ls.views.create(project=pid, data=tab)
+        return len(missing)
+
+    def update_config(self, pid: int) -> bool:
+        """Bring an existing project's labeling interface to config/labeling.xml; True when it changed.
+
+        Label Studio refuses an interface without a control or label its stored annotations use; ours keeps every
+        one of them (hidden where no longer used), so a refusal means the project holds annotations of another
+        interface: it is named in one line, and the project keeps the interface it has."""
+        config = labeling_config()
+        if (self.ls.projects.get(id=pid).label_config or "").strip() == config.strip():  # Label Studio strips it
+            return False
+        try:
+            self.ls.projects.update(id=pid, label_config=config)
+        except LabelStudioError as exc:
+            raise LabelStudioError(
+                f"Label Studio kept the old labeling interface of project {pid} ({self.title!r}): it holds annotations "
+                f"that the interface in config/labeling.xml cannot show ({exc}); keep their labels in that file"
+            ) from exc
+        return True
+
     def push(self, store: Store, gaz: Gazetteer) -> PushResult:
-        """Create the project if needed and send every passage with candidates; idempotent."""
+        """Create the project if needed (or bring its labeling interface up to date) and send every passage with
+        candidates; idempotent."""
         pid = self.project_id(create=True)
+        self.update_config(pid)
+        self.add_tabs(pid)
         known = store.tasks(pid)
         annotated = self._annotated_tasks(pid)
         new, refreshed, untouched = [], 0, 0
@@ -166,6 +232,9 @@ class LabelStudioLink:
         return {t.id for t in tasks if (t.total_annotations or 0) > 0 or (t.cancelled_annotations or 0) > 0}
 
     def _refresh(self, rec: TaskRecord, passage: Passage, digest: str, store: Store) -> None:
+        """A task nobody has annotated, with what it shows brought up to date: its data (the article's zone and date
+        at the top, for the Data Manager's filters too) and its prediction."""
+        self.ls.tasks.update(id=rec.task_id, data=task_for(passage)["data"])
         for old in self.ls.predictions.list(task=rec.task_id):
             self.ls.predictions.delete(id=old.id)
         pred = prediction_for(passage)
@@ -276,18 +345,23 @@ def apply_annotation(store: Store, rec: TaskRecord, ann: dict) -> tuple[str, int
     MalformedPayload when the annotation is not shaped as Label Studio's are."""
     check_annotation(ann)
     result = ann.get("result") or []
+    article = None
     if ann.get("was_cancelled"):  # a skipped task: no verdict on any of its facts
         result, decisions, refused = [], [], []
     else:
         passage = passage_for_task(store, rec)
         decisions, refused = read_annotation(result, passage, from_prediction=bool(ann.get("parent_prediction")))
+        said, not_a_date = read_article(result, passage)
+        refused += not_a_date
+        if said is not None and passage.article_idx is not None:
+            article = ArticleReview(rec.doc, passage.article_idx, passage.title, said.zone, said.published)
     for reason in refused:
         log.warning("annotation %s on task %s: refused %s", ann.get("id"), rec.task_id, reason)
     reviews = [Review(d.fact_id, d.action, d.fields) for d in decisions]
     outcome = store.apply_annotation(
         task_id=rec.task_id, annotation_id=int(ann["id"]), annotator=annotator_of(ann),
         updated_at=_time(ann.get("updated_at") or ann.get("created_at")), result_hash=result_hash(result),
-        reviews=reviews, refused=refused,
+        reviews=reviews, refused=refused, article=article,
     )  # fmt: skip
     return outcome.outcome, len(refused)
 

@@ -3,6 +3,11 @@
 Pure: no SDK, no SQL. Offsets in a task are code points into the passage; the passage's start in
 the file turns them into file offsets. Label Studio checks none of them, so every region that
 comes back is checked against the passage text, and refused (with a reason) when it does not match.
+
+The labeling view (config/labeling.xml): the article's title, zone, date and source once at the top, the zone and
+date editable there (task-level `article_zone`, `article_date`); each candidate one 数值 region whose fields are
+per-region controls. Results made with the first view (指标/园区/时间/主体 spans linked to the 数值 by relations) are
+still read: a linked span fills a field the region left empty.
 """
 
 from __future__ import annotations
@@ -14,8 +19,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .errors import AnnotateError
 from .extract import EXTRACTOR_VERSION
+from .indicators import fold
+from .meta import parse_date
 from .numbers import find_quantities, parse_chinese_number
+from .page import short_form
+from .vocab import indicators
 
 VALUE, METRIC, ZONE, PERIOD, ENTITY = "数值", "指标", "园区", "时间", "主体"
 QUALIFIERS = {"exact": "精确", "more_than": "超过", "about": "约", "at_least": "至少", "less_than": "不足"}
@@ -24,7 +34,8 @@ ACCEPT, REJECT = "正确", "错误"
 # Where an article's zone was found, as the task says it (annotate/page.py's sources).
 ZONE_SOURCES = {"metadata": "元数据", "headline": "标题", "source line": "来源行", "dateline": "电头",
                 "body": "正文", "english": "英文名称", "dateline place": "电头地名", "menu place": "导航地名"}  # fmt: skip
-EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone")
+EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "indicator")
+ARTICLE_ZONE, ARTICLE_DATE = "article_zone", "article_date"  # the task-level fields (no region)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,8 @@ class PassageFact:
     kind: str
     zone: str | None
     entity: str | None
+    confidence: float | None = None  # the extractor's: the prediction's score
+    indicator: str | None = None  # code of config/indicators.toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +68,12 @@ class Passage:
     zone: str | None
     facts: tuple[PassageFact, ...]
     zone_source: str | None = None  # where the article's zone was found (annotate/page.py), None: not found
-    published: str | None = None  # the page's date, from its metadata
+    published: str | None = None  # the page's date: an annotator's correction, else its metadata
+    article_idx: int | None = None  # which article of the file (None: not known, the article fields are not read)
+    found_zone: str | None = None  # the zone ingest found (`zone` may be an annotator's correction)
+    source: str | None = None  # the page's publisher or address
+    found_published: str | None = None  # the metadata's date (`published` may be an annotator's correction)
+    published_corrected: bool = False  # `published` is an annotator's (the file may have been read with it since)
 
     @property
     def key(self) -> str:
@@ -71,25 +89,39 @@ class Decision:
     fields: dict[str, object] = field(default_factory=dict)  # corrected or added fields, file offsets included
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleDecision:
+    """What one annotation says about its task's article: a zone or date other than the one found (None: as found)."""
+
+    zone: str | None = None
+    published: str | None = None
+
+
 def region_id(fact_id: int, part: str = "") -> str:
     return f"f{fact_id}{part}"
 
 
 def task_for(passage: Passage) -> dict:
-    """A task with the passage, its context, and the candidates as one prediction."""
+    """A task with the passage, its article's title, zone, date and source, and the candidates as one prediction."""
     found = ZONE_SOURCES.get(passage.zone_source or "", passage.zone_source or "")
-    zone = (
-        f"{passage.zone}(据{found})" if passage.zone and found else passage.zone or "未知(没有找到园区,请在数值上填写)"
-    )
-    about = f"园区:{zone}  ·  日期:{passage.published or '未知'}  ·  文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
+    corrected = passage.article_idx is not None and passage.found_zone != passage.zone
+    if corrected:
+        where = f"园区已更正(原为{passage.found_zone or '未知'})"
+    elif passage.zone:
+        where = f"园区据{found}找到" if found else "园区已知"
+    else:
+        where = "园区未知(没有找到,请在下方填写)"
+    # the zone and date themselves are the editable boxes under this line (config/labeling.xml)
+    about = f"{where}  ·  来源:{passage.source or '未知'}  ·  文件:{passage.doc}  ·  位置:{passage.start}-{passage.end}"
     return {
         "data": {
             "text": passage.text,
             "title": passage.title,
             "about": about,
             "zone": passage.zone or "",
-            "zone_found_in": found or "未知",  # Data Manager: filter the tasks whose zone is unknown
+            "zone_found_in": "已更正" if corrected else found or "未知",  # Data Manager: filter the unknown zones
             "published": passage.published or "",
+            "source": passage.source or "",
             "doc": passage.doc,
             "passage_start": passage.start,
             "passage_end": passage.end,
@@ -100,12 +132,20 @@ def task_for(passage: Passage) -> dict:
 
 
 def prediction_for(passage: Passage) -> dict:
+    """Every candidate as one 数值 region with its fields, the article's zone and date; scored by the least sure
+    candidate (the extractor's confidence), so that annotators can take the least certain tasks first."""
     result: list[dict] = []
+    for name, text in ((ARTICLE_ZONE, passage.zone), (ARTICLE_DATE, passage.published)):
+        if text:
+            result.append({"id": name, "from_name": name, "to_name": "text", "type": "textarea",
+                           "value": {"text": [text]}})  # fmt: skip
+    names = {i.code: i.name for i in indicators().indicators}
     for f in passage.facts:
         s, e = f.start - passage.start, f.end - passage.start
         rid = region_id(f.id)
         span = {"start": s, "end": e, "text": passage.text[s:e]}
-        result.append(_item(rid, "label", "labels", {**span, "labels": [VALUE]}))
+        score = {"score": f.confidence} if f.confidence is not None else {}
+        result.append({**_item(rid, "label", "labels", {**span, "labels": [VALUE]}), **score})
         for name, text in (
             ("metric", f.metric), ("value", _number(f.value)), ("unit", f.unit),
             ("period", f.period or ""), ("zone", f.zone or ""),
@@ -113,25 +153,9 @@ def prediction_for(passage: Passage) -> dict:
             result.append(_item(rid, name, "textarea", {**span, "text": [text]}))
         result.append(_item(rid, "qualifier", "choices", {**span, "choices": [QUALIFIERS.get(f.qualifier, "精确")]}))
         result.append(_item(rid, "kind", "choices", {**span, "choices": [KINDS.get(f.kind, "其他")]}))
-        for part, label, text in (
-            ("m", METRIC, f.metric.removesuffix("数量")),
-            ("z", ZONE, f.zone),
-            ("p", PERIOD, f.period),
-        ):
-            found = _near(passage.text, text, s) if text else None
-            if found is not None:
-                result.append(
-                    _item(
-                        rid + part,
-                        "label",
-                        "labels",
-                        {"start": found, "end": found + len(text), "text": text, "labels": [label]},
-                    )
-                )
-                result.append(
-                    {"type": "relation", "from_id": rid, "to_id": rid + part, "direction": "right", "labels": [label]}
-                )
-    return {"model_version": EXTRACTOR_VERSION, "score": 0.5, "result": result}
+        result.append(_item(rid, "indicator", "textarea", {**span, "text": [names.get(f.indicator or "", "")]}))
+    scores = [f.confidence for f in passage.facts if f.confidence is not None]
+    return {"model_version": EXTRACTOR_VERSION, "score": round(min(scores), 4) if scores else 0.0, "result": result}
 
 
 def prediction_hash(passage: Passage) -> str:
@@ -140,15 +164,6 @@ def prediction_hash(passage: Passage) -> str:
 
 def _item(rid: str, from_name: str, kind: str, value: dict) -> dict:
     return {"id": rid, "from_name": from_name, "to_name": "text", "type": kind, "value": value}
-
-
-def _near(text: str, needle: str, anchor: int) -> int | None:
-    """The occurrence of `needle` closest before (else after) position `anchor`."""
-    before = text.rfind(needle, 0, anchor + len(needle))
-    if before >= 0:
-        return before
-    after = text.find(needle, anchor)
-    return after if after >= 0 else None
 
 
 def _number(value: float) -> str:
@@ -251,7 +266,7 @@ def _fields(
 ) -> dict | str:
     """The fields the annotator set on a region, or why they cannot be taken (a value that is no finite number)."""
     out: dict[str, object] = {}
-    for name in ("metric", "value", "unit", "period", "zone"):
+    for name in ("metric", "value", "unit", "period", "zone", "indicator"):
         texts = parts.get(name, {}).get("text")
         if isinstance(texts, list) and texts and isinstance(texts[0], str) and texts[0].strip():
             out[name] = texts[0].strip()
@@ -262,6 +277,11 @@ def _fields(
         back = {v: k for k, v in table.items()}
         if choice in back:
             out[name] = back[choice]
+    if "indicator" in out:  # a name, alias or code of the catalogue
+        code = _indicator_code(str(out["indicator"]))
+        if code is None:
+            return f"the indicator {out['indicator']!r} is not in config/indicators.toml (name, alias or code)"
+        out["indicator"] = code
     if "value" in out:
         value = _finite(str(out["value"]))
         if value is None:  # inf, nan, 1e999 would be answered as "inf万元 ✅已核实"
@@ -277,6 +297,62 @@ def _fields(
             if tag in labels and name not in out:
                 out[name] = text
     return out
+
+
+def _indicator_code(text: str) -> str | None:
+    """An indicator as typed in the view (its name, an alias or its code; width, case and spaces aside) → its code."""
+    typed = fold(text)
+    for indicator in indicators().indicators:
+        if typed == indicator.code.lower() or typed in {fold(n) for n in (indicator.name, *indicator.aliases)}:
+            return indicator.code
+    return None
+
+
+def read_article(result: list[dict], passage: Passage) -> tuple[ArticleDecision | None, list[str]]:
+    """The article's zone and date as the annotator left them at the top of the task, where they differ from what
+    ingest found; and reasons for what was refused (a date that is no date).
+
+    A zone equal to the one found says nothing, even where another annotator has corrected it since (a task
+    opened before that correction shows the zone found): to undo a correction, delete its annotation or correct
+    it again."""
+    texts: dict[str, str] = {}
+    for item in result if isinstance(result, list) else []:
+        if isinstance(item, dict) and item.get("from_name") in (ARTICLE_ZONE, ARTICLE_DATE):
+            value = item.get("value")
+            text = value.get("text") if isinstance(value, dict) else None
+            text = text[0] if isinstance(text, list) and text else text
+            if isinstance(text, str) and text.strip():
+                texts[str(item["from_name"])] = text.strip()
+    refused: list[str] = []
+    zone = short_form(texts[ARTICLE_ZONE]) if ARTICLE_ZONE in texts else None
+    if zone is not None and (why := _not_a_zone(zone)):
+        refused.append(f"article zone {zone!r} {why}")
+        zone = None
+    from_store = passage.article_idx is not None  # then found_zone and found_published are what ingest found
+    found_zone = passage.found_zone if from_store else passage.zone
+    published = None
+    if ARTICLE_DATE in texts:
+        try:
+            published = parse_date(texts[ARTICLE_DATE])
+        except AnnotateError:
+            refused.append(f"article date {texts[ARTICLE_DATE]!r} is not a date (write it as 2024-12-05)")
+    found_date = passage.found_published if from_store else passage.published
+    # Once the file is read with a corrected date that date is the one found; typed again, it still says so.
+    restated = passage.published_corrected and published == passage.published
+    decision = ArticleDecision(
+        zone if zone and zone != found_zone else None,
+        published if published and (published != found_date or restated) else None,
+    )
+    return (decision if decision.zone or decision.published else None), refused
+
+
+def _not_a_zone(zone: str) -> str | None:
+    """Why a typed article zone cannot be one (it would become the zone of every fact that inherits it), or None."""
+    if len(zone) > 30 or not re.search(r"[\u4e00-\u9fff]", zone):
+        return "is not a zone name (Chinese, at most 30 characters)"
+    if zone in ("全国", "未知"):  # 全国 is never an article's zone (README); 未知 is what the empty box says
+        return "is not a zone: leave the box as it was, or type the zone"
+    return None
 
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -324,7 +400,7 @@ def _added(fields: dict, start: int, end: int, passage: Passage) -> dict | str:
     return {
         "metric": fields["metric"], "value": fields["value"], "unit": fields.get("unit", ""),
         "qualifier": fields.get("qualifier", "exact"), "period": fields.get("period"), "kind": fields.get("kind", "level"),
-        "zone": fields.get("zone") or passage.zone, "entity": fields.get("entity"),
+        "zone": fields.get("zone") or passage.zone, "entity": fields.get("entity"), "indicator": fields.get("indicator"),
         "start": start, "end": end, "value_text": printed,
         "quote": sentence[0], "quote_start": passage.start + sentence[1], "quote_end": passage.start + sentence[2],
     }  # fmt: skip

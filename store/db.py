@@ -24,7 +24,7 @@ from .review import ReviewStore
 
 _FACT_FIELDS = (
     "zone", "entity", "metric", "value", "unit", "qualifier", "period", "kind", "quote", "value_text",
-    "start", "end", "quote_start", "quote_end", "confidence", "extractor_version",
+    "start", "end", "quote_start", "quote_end", "confidence", "extractor_version", "indicator",
 )  # fmt: skip
 
 
@@ -80,6 +80,7 @@ class NewFact:
     extractor_version: str
     context: str = ""
     indicator: str | None = None  # code of config/indicators.toml, where one fits
+    zone_inherited: bool | None = None  # the zone is the article's (no zone named for it in its sentence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class Fact:
     updated_at: str
     context: str | None = None
     indicator: str | None = None
+    zone_inherited: bool | None = None  # the zone is the article's: an article zone correction re-zones it
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +282,7 @@ class Store(ReviewStore, DeliveryStore):
         if self.document_unchanged(doc):
             return IngestResult(doc.name, "unchanged")
         now = _now()
+        articles = list(articles)
         with self._write() as db:
             row = db.execute("SELECT id FROM documents WHERE name = ?", [doc.name]).fetchone()
             if row:
@@ -291,6 +294,8 @@ class Store(ReviewStore, DeliveryStore):
                 outcome = "new"
             db.execute("DELETE FROM articles WHERE document_id = ?", [doc_id])
             db["articles"].insert_all({**asdict(a), "document_id": doc_id} for a in articles)
+            # An annotator's zone for an article outlives a new reading of it: its inherited facts keep that zone.
+            corrected = self._article_corrections(doc_id)
             # Several candidates may share a span (增速均超过30% gives one per subject): each key keeps them all.
             old: dict[tuple, list[tuple[int, str]]] = {}
             for r in db.execute(
@@ -316,6 +321,9 @@ class Store(ReviewStore, DeliveryStore):
                     "updated_at": now,
                     "original": json.dumps(_fields(asdict(fact)), ensure_ascii=False),
                 }
+                fix = corrected.get(fact.article_idx) if fact.zone_inherited else None
+                if fix is not None:
+                    fields["zone"] = fix.zone
                 if old.get(key):  # same candidate as before: keep its id (Label Studio refers to it)
                     same = old[key]
                     at = next((i for i, (_, metric) in enumerate(same) if metric == fact.metric), 0)
@@ -334,7 +342,9 @@ class Store(ReviewStore, DeliveryStore):
                     )
                     .last_pk
                 )
-                self._history(fact_id, "extractor", "extracted", None, _fields(fields), now)
+                self._history(fact_id, "extractor", "extracted", None, _fields(asdict(fact)), now)
+                if fix is not None and fix.zone != fact.zone:
+                    self._history(fact_id, fix.actor, "corrected", {"zone": fact.zone}, {"zone": fix.zone}, now)
                 added += 1
             stale = [fact_id for same in old.values() for fact_id, _ in same]
             if stale:  # candidates the new text no longer yields; nobody reviewed them
@@ -593,9 +603,12 @@ class Store(ReviewStore, DeliveryStore):
         if not codes:
             return 0
         with self._write() as db:
+            # the machine's reading: kept in `original` too, where a revert of an annotator's indicator finds it
             return db.conn.executemany(
-                "UPDATE facts SET indicator = ? WHERE id = ? AND indicator IS NOT ?",
-                [(code, fact_id, code) for fact_id, code in codes.items()],
+                """UPDATE facts SET indicator = ?,
+                       original = CASE WHEN json_valid(original) THEN json_set(original, '$.indicator', ?) END
+                   WHERE id = ? AND indicator IS NOT ?""",
+                [(code, code, fact_id, code) for fact_id, code in codes.items()],
             ).rowcount
 
     def facts_for_indicator(
@@ -638,7 +651,7 @@ class Store(ReviewStore, DeliveryStore):
 _FACT_SELECT = """
     SELECT f.id, d.name, f.article, f.zone, f.entity, f.metric, f.value, f.unit, f.qualifier, f.period,
            f.kind, f.status, f.source, f.quote, f.value_text, f.start, f."end", f.confidence, f.updated_at,
-           f.context, f.indicator
+           f.context, f.indicator, f.zone_inherited
     FROM facts f JOIN documents d ON d.id = f.document_id"""
 
 

@@ -3,6 +3,10 @@
 Every annotation's decisions are kept (fact_reviews). A fact's state is settled from them: the
 most recent submission wins, a deleted annotation no longer counts, and with no review left the
 fact is a candidate again with its extracted fields. Every change writes fact_history.
+
+An annotation may also give the zone (and date) of the article its task belongs to (article_reviews). The latest
+live one is the article's zone: every fact that inherited its zone from the article takes it, unless a person gave
+that fact a zone of its own; facts whose sentence names their zone keep it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "entity")
+EDITABLE = ("metric", "value", "unit", "qualifier", "period", "kind", "zone", "entity", "indicator")
 
 
 def _now() -> str:
@@ -41,6 +45,43 @@ class Review:
     fact_id: int | None
     action: str  # verified | corrected | rejected | added
     fields: dict
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleReview:
+    """What one annotation says about the article of its task: its zone and the page's date (None: as found)."""
+
+    doc: str
+    article_idx: int
+    title: str
+    zone: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleZone:
+    """An article's zone and date as they stand: as ingest found them, or as an annotator corrected them."""
+
+    doc: str
+    idx: int
+    title: str
+    start: int
+    end: int
+    zone: str | None  # corrected, else found
+    found_zone: str | None  # what ingest found (articles.zone)
+    zone_source: str | None  # where ingest found it (annotate/page.py)
+    zone_confidence: float | None
+    published: str | None  # corrected, else the page's metadata
+    found_published: str | None  # the page's metadata (once the file is read with a corrected date: that date)
+    source: str | None  # the page's publisher, else its address
+    corrected_by: str | None = None  # "annotator:<who>" when the zone is an annotator's
+    published_corrected: bool = False  # the date is an annotator's
+
+
+@dataclass(frozen=True, slots=True)
+class _Fix:
+    zone: str
+    actor: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +124,50 @@ class ReviewStore:
         """Each document's metadata zone and publication date (what its articles are read with)."""
         rows = self.db.execute("SELECT name, meta_zone, published FROM documents ORDER BY name").fetchall()
         return {name: (zone, published) for name, zone, published in rows}
+
+    def articles_of(self, doc: str) -> list[ArticleZone]:
+        """A document's articles with their zone and date as they stand (an annotator's correction wins)."""
+        rows = self.db.execute(
+            """SELECT a.idx, a.title, a.start, a."end", a.zone, a.zone_source, a.zone_confidence, d.id, d.published,
+                      coalesce(d.publisher, d.url)
+               FROM articles a JOIN documents d ON d.id = a.document_id WHERE d.name = ? ORDER BY a.idx""",
+            [doc],
+        ).fetchall()
+        out = []
+        for idx, title, start, end, zone, found_in, confidence, doc_id, published, source in rows:
+            fix = self._article_corrections(doc_id).get(idx)
+            date = self._corrected_published(doc_id)
+            out.append(
+                ArticleZone(doc, idx, title, start, end, fix.zone if fix else zone, zone, found_in, confidence,
+                            date or published, published, source, fix.actor if fix else None, date is not None)
+            )  # fmt: skip
+        return out
+
+    def corrected_published(self, doc: str) -> str | None:
+        """The page date an annotator gave a document (the latest live one), or None."""
+        row = self.db.execute("SELECT id FROM documents WHERE name = ?", [doc]).fetchone()
+        return self._corrected_published(row[0]) if row else None
+
+    def _corrected_published(self, doc_id: int) -> str | None:
+        row = self.db.execute(
+            """SELECT r.published FROM article_reviews r JOIN ls_annotations a ON a.annotation_id = r.annotation_id
+               WHERE r.document_id = ? AND r.published IS NOT NULL AND a.deleted = 0
+               ORDER BY a.updated_at DESC, a.annotation_id DESC LIMIT 1""",
+            [doc_id],
+        ).fetchone()
+        return row[0] if row else None
+
+    def _article_corrections(self, doc_id: int) -> dict[int, _Fix]:
+        """Article index → the zone the latest live annotation gave it (for the article with the same title)."""
+        rows = self.db.execute(
+            """SELECT r.article_idx, r.zone, a.annotator FROM article_reviews r
+               JOIN ls_annotations a ON a.annotation_id = r.annotation_id
+               JOIN articles ar ON ar.document_id = r.document_id AND ar.idx = r.article_idx AND ar.title IS r.title
+               WHERE r.document_id = ? AND r.zone IS NOT NULL AND a.deleted = 0
+               ORDER BY a.updated_at, a.annotation_id""",
+            [doc_id],
+        ).fetchall()
+        return {idx: _Fix(zone, f"annotator:{who}") for idx, zone, who in rows}  # the latest comes last and wins
 
     def original_fields(self, fact_ids: Iterable[int]) -> dict[int, dict]:
         """The extractor's fields of each fact (what a prediction shows)."""
@@ -147,7 +232,7 @@ class ReviewStore:
     # ── applying annotations ─────────────────────────────────────────────────────────────────
     def apply_annotation(
         self, *, task_id: int, annotation_id: int, annotator: str, updated_at: str, result_hash: str,
-        reviews: list[Review], refused: list[str],
+        reviews: list[Review], refused: list[str], article: ArticleReview | None = None,
     ) -> ApplyResult:  # fmt: skip
         """Record one annotation's reviews and settle the facts they touch (idempotent).
 
@@ -185,6 +270,16 @@ class ReviewStore:
             touched = {
                 r[0] for r in db.execute("SELECT fact_id FROM fact_reviews WHERE annotation_id = ?", [annotation_id])
             }
+            rezoned = self._article_facts(annotation_id)  # this annotation's earlier article zone, if it gave one
+            db.execute("DELETE FROM article_reviews WHERE annotation_id = ?", [annotation_id])
+            if article is not None and (article.zone or article.published):
+                db.execute(
+                    """INSERT INTO article_reviews (annotation_id, document_id, article_idx, title, zone, published, at)
+                       VALUES (?, (SELECT id FROM documents WHERE name = ?), ?, ?, ?, ?, ?)""",
+                    [annotation_id, article.doc, article.article_idx, article.title, article.zone, article.published,
+                     now],
+                )  # fmt: skip
+                rezoned |= self._article_facts(annotation_id)
             db.execute("DELETE FROM fact_reviews WHERE annotation_id = ?", [annotation_id])
             for review in reviews:
                 fact_id = review.fact_id
@@ -196,8 +291,10 @@ class ReviewStore:
                     [annotation_id, fact_id, review.action, json.dumps(fields, ensure_ascii=False), now],
                 )
                 touched.add(fact_id)
-            changed = tuple(fid for fid in sorted(touched) if self._settle(fid, now))
-        return ApplyResult("applied", changed)
+            changed = [fid for fid in sorted(touched) if self._settle(fid, now)]
+            cause = (f"annotator:{annotator}", "corrected")
+            changed += [fid for fid in sorted(rezoned - touched) if self._settle(fid, now, cause)]
+        return ApplyResult("applied", tuple(sorted(changed)))
 
     def delete_annotations(self, annotation_ids: Iterable[int]) -> tuple[int, ...]:
         """Annotations deleted in Label Studio stop counting; their facts settle on what remains."""
@@ -211,7 +308,22 @@ class ReviewStore:
             touched = {
                 r[0] for r in db.execute(f"SELECT fact_id FROM fact_reviews WHERE annotation_id IN ({marks})", ids)
             }
-            return tuple(fid for fid in sorted(touched) if self._settle(fid, now))
+            rezoned = set().union(*(self._article_facts(i) for i in ids))
+            changed = [fid for fid in sorted(touched) if self._settle(fid, now)]
+            changed += [
+                fid for fid in sorted(rezoned - touched) if self._settle(fid, now, ("label-studio", "reverted"))
+            ]
+            return tuple(sorted(changed))
+
+    def _article_facts(self, annotation_id: int) -> set[int]:
+        """The facts that inherit their zone from an article this annotation gave a zone."""
+        rows = self.db.execute(
+            """SELECT f.id FROM article_reviews r JOIN facts f
+                   ON f.document_id = r.document_id AND f.article_idx = r.article_idx AND f.zone_inherited = 1
+               WHERE r.annotation_id = ? AND r.zone IS NOT NULL""",
+            [annotation_id],
+        )
+        return {r[0] for r in rows}
 
     def _reviewed_fields(self, fact_id: int, review: Review) -> dict:
         original = self.original_fields([fact_id]).get(fact_id, {})
@@ -262,15 +374,21 @@ class ReviewStore:
         self._history(fact_id, f"annotator:{annotator}", "added", None, record, now)
         return fact_id
 
-    def _settle(self, fact_id: int, now: str) -> bool:
-        """Bring a fact to what its latest live review says (or back to its extracted self); True if it changed."""
+    def _settle(self, fact_id: int, now: str, cause: tuple[str, str] | None = None) -> bool:
+        """Bring a fact to what its latest live review says (or back to its extracted self), in the zone of its
+        article when it inherits it; True if it changed. `cause`: (actor, action) for history when what changed is
+        the article's zone, not a review of this fact."""
         fact = self.db.execute(
-            f"SELECT status, source, original, {', '.join(_q(k) for k in EDITABLE)} FROM facts WHERE id = ?", [fact_id]
+            f"""SELECT status, source, original, document_id, article_idx, zone_inherited,
+                       {", ".join(_q(k) for k in EDITABLE)} FROM facts WHERE id = ?""",
+            [fact_id],
         ).fetchone()
         if fact is None:
             return False
         status, source, original = fact[0], fact[1], json.loads(fact[2] or "{}")
-        current = dict(zip(EDITABLE, fact[3:], strict=True))
+        doc_id, article_idx, inherited = fact[3], fact[4], fact[5]
+        current = dict(zip(EDITABLE, fact[6:], strict=True))
+        original.setdefault("indicator", current["indicator"])  # stored before the indicator was kept there
         latest = self.db.execute(
             """SELECT r.decision, r.fields, a.annotator FROM fact_reviews r
                JOIN ls_annotations a ON a.annotation_id = r.annotation_id
@@ -288,6 +406,12 @@ class ReviewStore:
             else:
                 new_status, action = "verified", decision
                 fields = {k: json.loads(fields_json).get(k, current[k]) for k in EDITABLE}
+        # Inherited and given no zone of its own by anyone (a review's zone is the extractor's): the article's zone.
+        if inherited and new_status != "rejected" and fields["zone"] == original.get("zone"):
+            fix = self._article_corrections(doc_id).get(article_idx)
+            fields["zone"] = fix.zone if fix else original.get("zone")
+        if cause is not None:
+            actor, action = cause
         changed = {k: (current[k], fields[k]) for k in EDITABLE if current[k] != fields[k]}
         if new_status == status and not changed:
             return False

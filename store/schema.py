@@ -191,10 +191,6 @@ def m007_label_studio_times(db: Database) -> None:
         )
 
 
-def apply(db: Database) -> None:
-    migrations.apply(db)
-
-
 @migrations()
 def m008_page_metadata(db: Database) -> None:
     """A page's metadata (front matter or `gaoxin ingest --url/--source/--published/--zone`), and where each
@@ -228,7 +224,44 @@ def m009_indicator(db: Database) -> None:
 
 
 @migrations()
+def m010_article_zone_corrections(db: Database) -> None:
+    """Whether a fact's zone is its article's (inherited) or named by its own sentence, and the zone and date
+    annotators gave an article in Label Studio (per annotation, like fact_reviews: the latest live one counts).
+
+    Facts stored before this get `zone_inherited` from what they hold: the zone of their article, not written in
+    their clause (ingest decides it from the gazetteer's mentions in the sentence from now on)."""
+    db.execute("ALTER TABLE facts ADD COLUMN zone_inherited INTEGER")
+    db.execute(
+        """UPDATE facts SET zone_inherited = (
+               SELECT (a.zone IS facts.zone) AND (facts.zone IS NULL OR instr(facts.quote, facts.zone) = 0)
+               FROM articles a WHERE a.document_id = facts.document_id AND a.idx = facts.article_idx)
+           WHERE source = 'extractor'"""
+    )
+    db.execute(
+        """CREATE TABLE article_reviews (
+            annotation_id INTEGER NOT NULL, document_id INTEGER NOT NULL REFERENCES documents(id),
+            article_idx INTEGER NOT NULL, title TEXT, zone TEXT, published TEXT, at TEXT,
+            PRIMARY KEY (annotation_id, document_id, article_idx))"""
+    )
+    db.execute("CREATE INDEX article_reviews_article ON article_reviews (document_id, article_idx)")
+
+
+@migrations()
+def m011_original_indicator(db: Database) -> None:
+    """The extractor's indicator kept with its other fields (`original`), so that an annotator's indicator can be
+    reverted like any other field. No annotator could set one before this: every stored code is the machine's."""
+    db.execute(
+        """UPDATE facts SET original = json_set(original, '$.indicator', indicator)
+           WHERE original IS NOT NULL AND json_valid(original)"""
+    )
+
+
+@migrations()
 def m012_chat_choices(db: Database) -> None:
     """The numbered options a chat was just offered (ask-back), shared by every worker of the bot: a reply "1" may
     reach another worker than the one that asked. [fact id, score] pairs as JSON; expires_at is Unix time."""
     db.execute("CREATE TABLE chat_choices (chat TEXT PRIMARY KEY, choices TEXT NOT NULL, expires_at REAL NOT NULL)")
+
+
+def apply(db: Database) -> None:
+    migrations.apply(db)

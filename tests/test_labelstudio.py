@@ -7,6 +7,7 @@ one server serves the session): one server per test session, started from a migr
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -275,3 +276,177 @@ def test_started_from_the_prediction_with_only_a_new_region_left_rejects_the_can
     loop.link.ls.annotations.create(id=task.id, result=added, parent_prediction=prediction.id, was_cancelled=False)
     assert _wait_for(lambda: all(f["value"] != 394 for f in loop.ask()["facts"]))
     assert [f.status for f in loop.store.facts(zone="青岛高新区") if f.value == 394] == ["rejected"]
+
+
+# ── an article's zone corrected at the top of a task (issue 13) ───────────────────────────────
+def _lanzhou(loop):
+    """A task of the 兰州高新区 article holding a fact that inherits the article's zone, and that article's facts."""
+    facts = [f for f in loop.store.facts() if f.zone == "兰州高新区" and f.source == "extractor"]
+    inherited = [f for f in facts if f.zone_inherited]
+    own = [f for f in facts if not f.zone_inherited]
+    rec = next(r for r in loop.store.tasks(loop.project_id).values() if set(r.fact_ids) & {f.id for f in inherited})
+    assert len(inherited) >= 5 and len(own) >= 5
+    return loop.link.ls.tasks.get(id=rec.task_id), inherited, own
+
+
+def _with_article_zone(result: list[dict], zone: str) -> list[dict]:
+    assert any(i.get("from_name") == "article_zone" for i in result)  # the prediction fills the box at the top
+    return [dict(i, value={"text": [zone]}) if i.get("from_name") == "article_zone" else i for i in result]
+
+
+def _zones(loop, facts) -> set:
+    return {f.zone for f in loop.store.facts_by_ids([f.id for f in facts])}
+
+
+def _check_rezoned(loop, inherited, own, zone: str = "兰州新区") -> None:
+    assert _zones(loop, inherited) == {zone}
+    assert _zones(loop, own) == {"兰州高新区"}
+    for fact in inherited:
+        row = loop.store.history(fact.id)[-1]
+        assert row["actor"].startswith("annotator:") and row["action"] in ("corrected", "verified")
+        assert zone in row["after"] and "兰州高新区" in row["before"]
+
+
+def test_a_corrected_article_zone_through_the_webhook_rezones_its_inherited_facts(loop):
+    task, inherited, own = _lanzhou(loop)
+    assert task.data["zone"] == "兰州高新区"
+    loop.submit(task, _with_article_zone(loop.prediction(task), "兰州新区"))
+    assert _wait_for(lambda: _zones(loop, inherited) == {"兰州新区"}), _zones(loop, inherited)
+    _check_rezoned(loop, inherited, own)
+    # a verified fact a person gave its own zone is never re-zoned by a later article zone
+    mine = next(f for f in inherited if f.id in loop.store.task(task.id).fact_ids)
+    result = loop.prediction(task)
+    rid = f"f{mine.id}"
+    loop.submit(task, [dict(i, value={**i["value"], "text": ["兰州市"]}) if i.get("id") == rid and i["from_name"] == "zone" else i for i in _with_article_zone(result, "兰州新区")])  # fmt: skip
+    assert _wait_for(lambda: loop.store.facts_by_ids([mine.id])[0].zone == "兰州市")
+    loop.submit(task, _with_article_zone(result, "兰州经开区"))  # another annotation, on another task's words
+    others = [f for f in inherited if f.id != mine.id]
+    assert _wait_for(lambda: _zones(loop, others) == {"兰州经开区"})
+    # the latest annotation (the third) verifies `mine` with the zone shown: it takes the article's zone again
+    assert loop.store.facts_by_ids([mine.id])[0].zone == "兰州经开区"
+
+
+def test_a_corrected_article_zone_through_the_pull_and_a_reingest_keeps_it(loop, extractor):
+    from annotate.ingest import ingest_source
+    from annotate.text import decode_source
+
+    from .conftest import SEEDS
+
+    task, inherited, own = _lanzhou(loop)
+    for hook in loop.link.ls.webhooks.list(project=str(loop.project_id)):
+        loop.link.ls.webhooks.delete(id=hook.id)  # the bot is down: only the pull brings the annotation in
+    loop.submit(task, _with_article_zone(loop.prediction(task), "兰州新区"))
+    time.sleep(0.3)
+    assert _zones(loop, inherited) == {"兰州高新区"}
+    assert loop.link.pull(loop.store).applied == 1
+    _check_rezoned(loop, inherited, own)
+    assert loop.link.pull(loop.store).applied == 0
+    # the file read again (changed, so read for real): the correction stays, the zone found does not come back
+    doc = inherited[0].doc
+    path = SEEDS / doc
+    assert ingest_source(loop.store, decode_source(path, path.read_bytes() + "\n补充一段。\n".encode()), extractor).outcome == "updated"  # fmt: skip
+    assert _zones(loop, inherited) == {"兰州新区"} and _zones(loop, own) == {"兰州高新区"}
+    # the next push shows the corrected zone at the top of the article's tasks nobody has annotated yet
+    loop.link.push(loop.store, _gaz())
+    untouched = [t for t in loop.link.ls.tasks.list(project=loop.project_id, fields="all")
+                 if t.data["doc"] == doc and t.data["zone"] and not t.total_annotations
+                 and t.data["passage_start"] >= task.data["passage_start"]]  # fmt: skip
+    assert untouched and all(t.data["zone"] == "兰州新区" and t.data["zone_found_in"] == "已更正" for t in untouched
+                             if "兰州" in t.data["zone"])  # fmt: skip
+
+
+def test_tasks_whose_zone_is_unknown_have_a_tab_and_the_least_sure_come_first_in_another(loop, extractor, tmp_path):
+    from annotate.ingest import ingest_source
+    from annotate.text import read_source
+
+    page = tmp_path / "nozone.txt"
+    page.write_text("全区经济稳中有进\n\n全区实现营业收入12.5亿元,同比增长8%。\n", encoding="utf-8")
+    ingest_source(loop.store, read_source(page), extractor)
+    assert loop.link.push(loop.store, _gaz()).new == 1
+    tabs = {v.data["title"]: v.id for v in loop.link.ls.views.list(project=loop.project_id)}
+    unknown = list(loop.link.ls.tasks.list(project=loop.project_id, view=tabs["园区未知"], fields="all"))
+    assert [t.data["doc"] for t in unknown] == ["nozone.txt"] and unknown[0].data["zone"] == ""
+    ranked = list(loop.link.ls.tasks.list(project=loop.project_id, view=tabs["最不确定的先"], fields="all"))
+    scores = [
+        t.predictions[0]["score"] if isinstance(t.predictions[0], dict) else t.predictions[0].score for t in ranked
+    ]
+    assert scores == sorted(scores) and len(set(scores)) >= 3 and 0.5 < scores[0] < scores[-1] <= 1.0
+    assert loop.link.add_tabs(loop.project_id) == 0  # a push adds a tab once
+    assert loop.link.update_config(loop.project_id) is False  # and sends the interface only when it changed
+
+
+# ── the labeling interface on a project made with the first one ───────────────────────────────
+def test_a_project_of_the_first_interface_is_updated_and_its_annotations_still_read(ls_server, own_store, tmp_path):
+    from store import Store
+
+    from .conftest import DATA
+
+    first = (DATA / "labelstudio" / "first_view_labeling.xml").read_text(encoding="utf-8")
+    link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=f"gaoxin first view {tmp_path.name}")
+    project = link.ls.projects.create(title=link.title, label_config=first)
+    store = Store.open(own_store)
+    try:
+        # a task as the first push made it, annotated with the first interface: a linked 指标 span gives the metric
+        link.push(store, _gaz())
+        assert link.ls.projects.get(id=project.id).label_config != first  # brought up to date
+        link.ls.projects.update(id=project.id, label_config=first)  # back to the first, to annotate with it
+        task = next(t for t in link.ls.tasks.list(project=project.id, fields="all") if "394项" in t.data["text"])
+        text = task.data["text"]
+        fact = next(f for f in store.facts(zone="青岛高新区") if f.value == 394)
+        s, m = text.index("394项"), text.index("权力事项")
+        span = {"start": s, "end": s + 4, "text": "394项"}
+        old = [
+            {"id": f"f{fact.id}", "from_name": "label", "to_name": "text", "type": "labels", "value": {**span, "labels": ["数值"]}},
+            {"id": f"f{fact.id}m", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": m, "end": m + 4, "text": "权力事项", "labels": ["指标"]}},
+            {"type": "relation", "from_id": f"f{fact.id}", "to_id": f"f{fact.id}m", "direction": "right", "labels": ["指标"]},
+        ]  # fmt: skip
+        link.ls.annotations.create(id=task.id, result=old, was_cancelled=False)
+        # Label Studio now holds 指标 labels: the new interface keeps them (hidden), so the update is accepted
+        assert link.update_config(project.id) is True
+        assert "指标" in link.ls.projects.get(id=project.id).label_config
+        assert link.pull(store).applied == 1
+        assert next(f for f in store.facts() if f.id == fact.id).metric == "权力事项"
+    finally:
+        link.ls.projects.delete(id=project.id)
+        store.close()
+
+
+def test_an_interface_label_studio_refuses_is_one_clear_line(ls_server, own_store, tmp_path, monkeypatch):
+    from annotate import labelstudio
+
+    link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=f"gaoxin refused {tmp_path.name}")
+    project = link.ls.projects.create(title=link.title, label_config=labelstudio.labeling_config())
+    try:
+        task = link.ls.projects.import_tasks(id=project.id, request=[{"data": {"text": "共394项", "about": "", "title": ""}}],
+                                             return_task_ids=True).task_ids[0]  # fmt: skip
+        link.ls.annotations.create(id=task, was_cancelled=False, result=[
+            {"id": "x", "from_name": "verdict", "to_name": "text", "type": "choices",
+             "value": {"start": 1, "end": 5, "choices": ["正确"]}}])  # fmt: skip
+        without_verdict = re.sub(r'<Choices name="verdict".*?</Choices>', "", labelstudio.labeling_config(), flags=re.S)
+        assert without_verdict != labelstudio.labeling_config()
+        monkeypatch.setattr(labelstudio, "labeling_config", lambda: without_verdict)
+        with pytest.raises(LabelStudioError, match="kept the old labeling interface of project"):
+            link.update_config(project.id)
+    finally:
+        link.ls.projects.delete(id=project.id)
+
+
+def test_the_largest_webhook_of_the_seeds_fits_what_the_bot_takes(loop):
+    """Label Studio's webhook carries the project (its interface included), the task, the annotation and, for a
+    submit in the UI, the prediction it started from: for the seeds' largest passage, under the bot's limit."""
+    import json
+
+    from bot.app import MAX_BODY_BYTES
+
+    project = loop.link.ls.projects.get(id=loop.project_id).model_dump(mode="json")
+    tasks = list(loop.link.ls.tasks.list(project=loop.project_id, fields="all"))
+    largest = max(tasks, key=lambda t: len(json.dumps(loop.prediction(t))))
+    result = loop.prediction(largest)
+    task = {
+        k: v for k, v in largest.model_dump(mode="json").items() if k not in ("predictions", "annotations", "drafts")
+    }
+    payload = {"action": "ANNOTATION_CREATED", "project": project, "task": task,  # a webhook's task has no annotations
+               "annotation": {"id": 1, "result": result, "prediction": {"result": result}}}  # fmt: skip
+    size = len(json.dumps(payload).encode())  # requests sends JSON with ASCII escapes: 6 bytes a Chinese character
+    assert len(largest.data["fact_ids"]) >= 10 and size < MAX_BODY_BYTES, size

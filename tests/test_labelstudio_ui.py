@@ -13,7 +13,9 @@ region's "text", and the annotation has parent_prediction set to the prediction'
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -22,6 +24,8 @@ from .test_web import browser  # noqa: F401
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.browser]
 
+# Where the screenshot of the labeling view goes: `make screenshot` sets docs/labeling-view.png (the README's).
+SCREENSHOT = os.environ.get("GAOXIN_LABELING_SCREENSHOT", "")
 TIMEOUT_MS = 30_000  # the data manager and the editor load about 5 MB of script
 ANSWER_SECONDS = 5.0
 
@@ -127,3 +131,122 @@ def test_fixing_a_value_in_the_ui_corrects_the_fact(labeling, loop):
     fact = _fact(loop, 395)
     assert loop.store.history(fact.id)[-1]["action"] == "corrected"
     assert time.monotonic() - pressed <= ANSWER_SECONDS
+
+
+# ── the labeling view itself: nothing over the text, every field named (issue 16) ─────────────
+LAYOUT_CHECKS = (Path(__file__).parent / "data" / "labelstudio" / "layout_checks.js").read_text(encoding="utf-8")
+FIRST_TASK = (
+    "截至目前,西安高新区累计创建各类创新平台181个"  # the first task of the seeds, where the first view hid 截至目前
+)
+
+
+def _open(page: Page, ls_server, project_id: int, task_id: int) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{ls_server.url}/user/login/")
+    page.fill("input[name=email]", ls_server.credentials.username)
+    page.fill("input[name=password]", ls_server.credentials.password)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/user/login" not in url)
+    page.goto(f"{ls_server.url}/projects/{project_id}/data?task={task_id}")
+    expect(page.locator('.htx-highlight[data-label$=":数值"]').first).to_be_visible()
+    page.wait_for_timeout(500)  # the relations overlay (in the first view) is drawn after the regions
+
+
+def _select(page: Page, value_text: str) -> None:
+    page.locator('.htx-highlight[data-label$=":数值"]').filter(has_text=value_text).first.click()
+    expect(page.locator('[data-testid="htx-textbox-content"][name^="value:"]')).to_be_visible()  # its fields shown
+
+
+def _layout(page: Page) -> dict:
+    return page.evaluate(LAYOUT_CHECKS)
+
+
+@pytest.fixture
+def tab(browser):  # noqa: F811
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_the_labeling_view_keeps_labels_off_the_text_and_names_every_filled_field(tab, loop, ls_server, tmp_path):
+    task = loop.task_with(FIRST_TASK)
+    _open(tab, ls_server, loop.project_id, task.id)
+    shown = _layout(tab)
+    assert shown["chars"] == len(task.data["text"].replace(" ", ""))  # every character of the passage, measured
+    assert (shown["overlaps"], shown["arrows"], shown["unlabelled"]) == ([], 0, [])
+    assert shown["fields"] == 1  # the article's zone at the top (its date is unknown: an empty box, named too)
+    expect(tab.get_by_text("本文园区")).to_be_visible()
+    expect(tab.get_by_text("发布日期")).to_be_visible()
+    for value_text in ("181个", "超1700家", "6.64%"):
+        _select(tab, value_text)
+        selected = _layout(tab)
+        assert (selected["overlaps"], selected["arrows"], selected["unlabelled"]) == ([], 0, [])
+        assert selected["fields"] >= 8  # the article's zone, then 园区, 指标名称, 数值, 单位, 限定, 时间, 类型 …
+    for name in ("判断", "园区", "标准指标", "指标名称", "数值", "单位", "限定", "时间", "类型"):
+        expect(tab.locator(".gx-fields .gx-name").filter(has_text=name).first).to_be_visible()
+    expect(tab.locator(".gx-fields").get_by_text("研发投入强度").first).to_be_visible()  # 6.64%'s indicator, by name
+    shot = Path(SCREENSHOT) if SCREENSHOT else tmp_path / "labeling-view.png"
+    tab.screenshot(path=str(shot))
+    assert shot.stat().st_size > 50_000
+
+
+def test_the_checks_fail_on_the_first_view(tab, loop, ls_server, tmp_path):
+    """The same checks on the first interface (relations and their tags over the text, fields with no name) fail:
+    they can tell a bad view from a good one."""
+    from annotate.labelstudio import LabelStudioLink
+
+    from .conftest import DATA
+
+    task = loop.task_with(FIRST_TASK)
+    first = (DATA / "labelstudio" / "first_view_labeling.xml").read_text(encoding="utf-8")
+    link = LabelStudioLink(ls_server.url, ls_server.credentials.token, title=f"gaoxin first view {tmp_path.name}")
+    project = link.ls.projects.create(title=link.title, label_config=first, show_collab_predictions=True)
+    try:
+        old = {"data": dict(task.data), "predictions": [{"score": 0.5, "result": _first_view(loop.prediction(task), task.data["text"])}]}  # fmt: skip
+        task_id = link.ls.projects.import_tasks(id=project.id, request=[old], return_task_ids=True).task_ids[0]
+        _open(tab, ls_server, project.id, task_id)
+        before = _layout(tab)
+        assert before["arrows"] > 0 and any("covers “截”" in o or "covers “目”" in o for o in before["overlaps"])
+        _select(tab, "181个")
+        assert {"181", "个", "截至目前"} <= set(_layout(tab)["unlabelled"])
+    finally:
+        link.ls.projects.delete(id=project.id)
+
+
+def _first_view(result: list[dict], text: str) -> list[dict]:
+    """The prediction as the first interface made it: the fields' words as 指标/园区/时间 spans, linked by relations."""
+    out = [i for i in result if "start" in i["value"] and i["from_name"] != "indicator"]
+    for label in [i for i in out if i["from_name"] == "label"]:
+        rid, start = label["id"], label["value"]["start"]
+        fields = {i["from_name"]: i["value"]["text"][0] for i in result if i["id"] == rid and i["type"] == "textarea"}
+        for part, tag, words in (("m", "指标", fields["metric"].removesuffix("数量")), ("z", "园区", fields["zone"]),
+                                 ("p", "时间", fields["period"])):  # fmt: skip
+            at = text.rfind(words, 0, start + len(words)) if words else -1
+            if at >= 0:
+                span = {"start": at, "end": at + len(words), "text": words, "labels": [tag]}
+                out.append({"id": rid + part, "from_name": "label", "to_name": "text", "type": "labels", "value": span})
+                out.append(
+                    {"type": "relation", "from_id": rid, "to_id": rid + part, "direction": "right", "labels": [tag]}
+                )
+    return out
+
+
+def test_accept_and_reject_have_hotkeys(tab, loop, ls_server):
+    task = loop.task_with(FIRST_TASK)
+    _open(tab, ls_server, loop.project_id, task.id)
+    _select(tab, "181个")
+    verdict = tab.locator(".gx-fields .gx-row").filter(has_text="判断")
+    tab.keyboard.press("r")
+    expect(verdict.get_by_role("checkbox", name="错误")).to_be_checked()
+    tab.keyboard.press("a")
+    expect(verdict.get_by_role("checkbox", name="正确")).to_be_checked()
+    expect(verdict.get_by_role("checkbox", name="错误")).not_to_be_checked()
+    tab.keyboard.press("r")
+    with tab.expect_response(lambda r: f"/api/tasks/{task.id}/annotations" in r.url and r.request.method == "POST"):
+        tab.get_by_role("button", name="Submit current annotation").click()
+    fact = next(f for f in loop.store.facts(doc=task.data["doc"]) if f.value_text == "181个")
+    assert _wait_for(lambda: loop.store.facts_by_ids([fact.id])[0].status == "rejected")

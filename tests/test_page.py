@@ -311,7 +311,10 @@ def test_a_task_says_where_its_zone_was_found_and_filters_unknown_ones():
         Passage("a.txt", 0, 10, "全区营收12亿元。", "标题", "汨罗高新区", (), "dateline place", "2024-12-05")
     )
     assert known["data"]["zone"] == "汨罗高新区" and known["data"]["zone_found_in"] == "电头地名"
-    assert "汨罗高新区(据电头地名)" in known["data"]["about"] and "2024-12-05" in known["data"]["about"]
+    assert "园区据电头地名找到" in known["data"]["about"] and known["data"]["published"] == "2024-12-05"
+    top = {i["from_name"]: i["value"]["text"] for i in known["predictions"][0]["result"] if "start" not in i["value"]}
+    assert top == {"article_zone": ["汨罗高新区"], "article_date": ["2024-12-05"]}  # editable, at the top of the task
     unknown = task_for(Passage("b.txt", 0, 10, "全区营收12亿元。", "标题", None, ()))
     assert unknown["data"]["zone"] == "" and unknown["data"]["zone_found_in"] == "未知"
-    assert "未知" in unknown["data"]["about"]
+    assert "园区未知" in unknown["data"]["about"]
+    assert not [i for i in unknown["predictions"][0]["result"] if "start" not in i["value"]]  # an empty box to fill

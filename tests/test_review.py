@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from annotate.review import Passage, PassageFact, prediction_for, read_annotation, region_id, task_for
@@ -408,3 +410,233 @@ def test_a_pull_does_not_delete_what_a_webhook_brought_in_after_the_pull_read_la
     assert result.deleted == 0
     assert store.annotation_ids(77) == {501}
     assert _status(store, fact) == "verified"
+
+
+# ── the first labeling view's results (relations) are still read ─────────────────────────────
+def _first_view_prediction() -> list[dict]:
+    """What prediction_for made before the view was redesigned: 指标/园区/时间 spans linked to the 数值 by relations."""
+    from .conftest import DATA
+
+    return json.loads((DATA / "labelstudio" / "first_view_prediction.json").read_text(encoding="utf-8"))
+
+
+def test_a_first_view_result_accepted_as_is_verifies_every_candidate():
+    result = _first_view_prediction()
+    assert any(i.get("type") == "relation" for i in result)
+    decisions, refused = read_annotation(result, passage())
+    assert refused == []
+    assert sorted((d.fact_id, d.action) for d in decisions) == [(1, "verified"), (2, "verified")]
+
+
+def test_a_first_view_linked_span_fills_the_field_its_region_left_empty():
+    result = [i for i in _first_view_prediction() if not (i.get("id") == "f1" and i.get("from_name") == "metric")]
+    start = TEXT.index("企业300")
+    result = [  # the annotator moved the linked 指标 span to 企业: the metric is what the span says
+        dict(i, value={**i["value"], "start": start, "end": start + 2, "text": "企业"}) if i.get("id") == "f1m" else i
+        for i in result
+    ]
+    decisions, refused = read_annotation(result, passage())
+    by_fact = {d.fact_id: d for d in decisions}
+    assert refused == [] and by_fact[1].action == "corrected" and by_fact[1].fields == {"metric": "企业"}
+
+
+# ── the redesigned view: one region per number, article fields at the top, a real score ──────
+def test_the_prediction_is_one_region_per_number_with_no_relations_and_scored_by_the_least_sure():
+    from dataclasses import replace
+
+    p = passage()
+    p = replace(p, facts=(replace(p.facts[0], confidence=0.9), replace(p.facts[1], confidence=0.62)))
+    prediction = prediction_for(p)
+    result = prediction["result"]
+    assert prediction["score"] == 0.62
+    assert not any(i.get("type") == "relation" for i in result)
+    labels = [i for i in result if i.get("from_name") == "label"]
+    assert [(i["id"], i["value"]["labels"], i["score"]) for i in labels] == [
+        ("f1", ["数值"], 0.9),
+        ("f2", ["数值"], 0.62),
+    ]
+    top = {i["from_name"]: i["value"] for i in result if "start" not in i["value"]}
+    assert top == {"article_zone": {"text": ["苏州高新区"]}}  # no date known: the box is left empty to fill
+
+
+def test_the_indicator_is_shown_by_name_and_read_back_as_its_code():
+    from dataclasses import replace
+
+    p = passage()
+    p = replace(p, facts=(replace(p.facts[0], indicator="hitech_firms"), p.facts[1]))
+    result = prediction_for(p)["result"]
+    shown = {i["id"]: i for i in result if i["from_name"] == "indicator"}
+    assert (shown["f1"]["value"]["text"], shown["f2"]["value"]["text"]) == (["高新技术企业"], [""])
+    assert [d.action for d in read_annotation(result, p)[0]] == ["verified", "verified"]
+
+    def typed(text: str) -> list[dict]:
+        return [dict(i, value={**i["value"], "text": [text]}) if i is shown["f1"] else i for i in result]
+
+    for text in ("企业数", "FIRMS", " 企业数 "):  # a name, a code in capitals, spaces around
+        decision = next(d for d in read_annotation(typed(text), p)[0] if d.fact_id == 1)
+        assert (decision.action, decision.fields) == ("corrected", {"indicator": "firms"})
+    decisions, refused = read_annotation(typed("企业数目"), p)
+    assert [d.fact_id for d in decisions] == [2]  # refused, not deleted: fact 1 stays as it was
+    assert refused == ["region f1: the indicator '企业数目' is not in config/indicators.toml (name, alias or code)"]
+
+
+def test_the_article_zone_and_date_at_the_top_are_read_where_they_differ_from_what_was_found():
+    from dataclasses import replace
+
+    from annotate.review import ArticleDecision, read_article
+
+    p = replace(passage(), article_idx=0, found_zone="苏州高新区", published="2024-12-05", found_published="2024-12-05")
+    shown = prediction_for(p)["result"]
+    assert read_article(shown, p) == (None, [])  # as found: says nothing
+    top = [i for i in shown if i["from_name"] not in ("article_zone", "article_date")]
+
+    def said(zone: str, date: str) -> list[dict]:
+        return top + [
+            {"id": "article_zone", "from_name": "article_zone", "to_name": "text", "type": "textarea",
+             "value": {"text": [zone]}},
+            {"id": "article_date", "from_name": "article_date", "to_name": "text", "type": "textarea",
+             "value": {"text": [date]}},
+        ]  # fmt: skip
+
+    assert read_article(said("苏州工业园区", "2024年12月6日"), p) == (ArticleDecision("苏州工业园区", "2024-12-06"), [])
+    assert read_article(said("汨罗高新技术产业开发区", "2024-12-05"), p) == (ArticleDecision("汨罗高新区"), [])
+    assert read_article(said("苏州高新区", "下周"), p) == (
+        None, ["article date '下周' is not a date (write it as 2024-12-05)"],
+    )  # fmt: skip
+    for typed in ("全国", "未知", "Suzhou", "苏州" * 16):  # never every inherited fact's zone
+        decision, refused = read_article(said(typed, "2024-12-05"), p)
+        assert decision is None and len(refused) == 1 and refused[0].startswith(f"article zone {typed!r} is not")
+
+
+# ── an article's zone corrected in Label Studio re-zones the facts that inherited it ──────────
+@pytest.fixture
+def article(own_store, gazetteer):
+    """A seed article with facts that inherit its zone and facts whose sentence names it, one task on it."""
+    from annotate.labelstudio import passages
+
+    store = Store.open(own_store)
+    lanzhou = [p for p in passages(store, gazetteer) if p.doc.startswith("003") and p.zone == "兰州高新区"]
+    facts = [f for f in store.facts(doc=lanzhou[0].doc) if f.zone == "兰州高新区" and f.source == "extractor"]
+    inherited = [f for f in facts if f.zone_inherited]
+    own = [f for f in facts if not f.zone_inherited]
+    p = next(p for p in lanzhou if {f.id for f in p.facts} & {f.id for f in inherited})
+    store.record_task(TaskRecord(88, 1, p.doc, p.start, p.end, tuple(f.id for f in p.facts), "h"))
+    assert len(inherited) >= 5 and len(own) >= 5 and {f.id for f in inherited} - {f.id for f in p.facts}
+    yield store, p, inherited, own
+    store.close()
+
+
+def _corrected(store, zone: str, ann_id: int = 1, who: str = "a@x", at: str = "2026-01-01T10:00:00Z", **changes):
+    """An annotation of task 88: the prediction as shown, with the article's zone at the top changed."""
+    from annotate.labelstudio import passage_for_task
+
+    result = prediction_for(passage_for_task(store, store.task(88)))["result"]
+    result = [dict(i, value={"text": [zone]}) if i["from_name"] == "article_zone" else i for i in result]
+    return {**_annotation(ann_id, who, at, result), **changes}
+
+
+def _zones(store, facts) -> set:
+    return {f.zone for f in store.facts_by_ids([f.id for f in facts])}
+
+
+def test_an_article_zone_correction_rezones_every_inherited_fact_and_keeps_own_zones(article):
+    from annotate.labelstudio import apply_webhook
+
+    store, p, inherited, own = article
+    reply = apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": _corrected(store, "兰州新区"),
+                                  "task": {"id": 88}})  # fmt: skip
+    assert reply["outcome"] == "applied"
+    assert _zones(store, inherited) == {"兰州新区"}  # other passages' facts too: the whole article
+    assert _zones(store, own) == {"兰州高新区"}
+    elsewhere = next(f for f in inherited if f.id not in {x.id for x in p.facts})
+    row = store.history(elsewhere.id)[-1]
+    assert (row["actor"], row["action"]) == ("annotator:a@x", "corrected")
+    before, after = json.loads(row["before"]), json.loads(row["after"])
+    assert (before, after) == (
+        {"status": "candidate", "zone": "兰州高新区"},
+        {"status": "candidate", "zone": "兰州新区"},
+    )
+    assert store.facts_by_ids([elsewhere.id])[0].status == "candidate"  # re-zoned, not verified
+    about = next(a for a in store.articles_of(p.doc) if a.idx == p.article_idx)
+    assert (about.zone, about.found_zone, about.corrected_by) == ("兰州新区", "兰州高新区", "annotator:a@x")
+    # deleting the annotation puts the zone found back, in history too
+    store.delete_annotations([1])
+    assert _zones(store, inherited) == {"兰州高新区"}
+    assert store.history(elsewhere.id)[-1]["action"] == "reverted"
+
+
+def test_a_fact_a_person_gave_its_own_zone_is_not_rezoned_and_a_verified_inherited_one_is(article):
+    from annotate.labelstudio import apply_webhook
+
+    store, p, inherited, _ = article
+    mine, accepted = [f for f in inherited if f.id not in {x.id for x in p.facts}][:2]
+    store.record_task(TaskRecord(89, 1, p.doc, mine.start, accepted.end if accepted.end > mine.end else mine.end,
+                                 (mine.id, accepted.id), "h"))  # fmt: skip
+    store.apply_annotation(task_id=89, annotation_id=5, annotator="b@x", updated_at="2026-01-01T09:00:00Z",
+                           result_hash="x", refused=[],
+                           reviews=[Review(mine.id, "corrected", {"zone": "兰州市"}), Review(accepted.id, "verified", {})])  # fmt: skip
+    apply_webhook(
+        store, {"action": "ANNOTATION_CREATED", "annotation": _corrected(store, "兰州新区"), "task": {"id": 88}}
+    )
+    got = {f.id: f for f in store.facts_by_ids([mine.id, accepted.id])}
+    assert (got[mine.id].zone, got[mine.id].status) == ("兰州市", "verified")  # a person's own zone: untouched
+    assert (got[accepted.id].zone, got[accepted.id].status) == ("兰州新区", "verified")
+    assert store.history(mine.id)[-1]["actor"] == "annotator:b@x"
+
+
+def test_the_latest_article_zone_wins_and_an_unchanged_zone_box_says_nothing(article):
+    from annotate.labelstudio import apply_webhook
+
+    store, p, inherited, _ = article
+    hook = lambda ann: apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": ann, "task": {"id": 88}})  # noqa: E731
+    hook(_corrected(store, "兰州新区", 1, "a@x", "2026-01-01T10:00:00Z"))
+    hook(_corrected(store, "兰州经开区", 2, "b@x", "2026-01-01T11:00:00Z"))
+    assert _zones(store, inherited) == {"兰州经开区"}
+    hook(_corrected(store, "兰州高新区", 3, "c@x", "2026-01-01T12:00:00Z"))  # the zone found: no opinion
+    assert _zones(store, inherited) == {"兰州经开区"}
+    hook(_corrected(store, "兰州新区", 1, "a@x", "2026-01-01T09:00:00Z"))  # an older version: stale
+    assert _zones(store, inherited) == {"兰州经开区"}
+
+
+def test_a_corrected_article_zone_survives_reading_the_file_again(article, extractor):
+    from annotate.ingest import ingest_source
+    from annotate.labelstudio import apply_webhook, passage_for_task
+    from annotate.text import decode_source
+    from tests.conftest import SEEDS
+
+    store, p, inherited, own = article
+    apply_webhook(
+        store, {"action": "ANNOTATION_CREATED", "annotation": _corrected(store, "兰州新区"), "task": {"id": 88}}
+    )
+    path = SEEDS / p.doc
+    changed = decode_source(path, path.read_bytes() + "\n补充一段。\n".encode())
+    assert ingest_source(store, changed, extractor).outcome == "updated"
+    facts = [f for f in store.facts(doc=p.doc) if f.source == "extractor"]
+    assert {f.zone for f in facts if f.id in {x.id for x in inherited}} == {"兰州新区"}
+    assert {f.zone for f in facts if f.id in {x.id for x in own}} == {"兰州高新区"}
+    assert "兰州高新区" not in {f.zone for f in facts if f.zone_inherited and f.article == inherited[0].article}
+    shown = passage_for_task(store, store.task(88))
+    assert (shown.zone, shown.found_zone) == ("兰州新区", "兰州高新区")
+    assert {f.zone for f in shown.facts if f.id in {x.id for x in inherited}} == {"兰州新区"}
+
+
+def test_a_corrected_page_date_is_the_date_the_file_is_read_with_next(article, extractor):
+    from annotate.ingest import ingest_source
+    from annotate.labelstudio import apply_webhook
+    from annotate.text import decode_source
+    from tests.conftest import SEEDS
+
+    store, p, _, _ = article
+    ann = _corrected(store, "兰州高新区")
+    ann["result"].append({"id": "article_date", "from_name": "article_date", "to_name": "text", "type": "textarea",
+                          "value": {"text": ["2024-05-01"]}})  # fmt: skip
+    apply_webhook(store, {"action": "ANNOTATION_CREATED", "annotation": ann, "task": {"id": 88}})
+    assert store.corrected_published(p.doc) == "2024-05-01"
+    path = SEEDS / p.doc
+    ingest_source(store, decode_source(path, path.read_bytes()), extractor)
+    assert store.document_pages()[p.doc][1] == "2024-05-01"
+    # the same annotation submitted again after that reading still says so: the date stays
+    apply_webhook(store, {"action": "ANNOTATION_UPDATED", "annotation": {**ann, "updated_at": "2026-01-02T10:00:00Z"},
+                          "task": {"id": 88}})  # fmt: skip
+    assert store.corrected_published(p.doc) == "2024-05-01"
+    assert ingest_source(store, decode_source(path, path.read_bytes()), extractor).outcome == "unchanged"
