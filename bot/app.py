@@ -24,6 +24,10 @@ from .platforms import Chat, Inbound, Platforms, Rejected
 from .question import MAX_QUESTION_CHARS
 
 MAX_BODY_BYTES = 64 * 1024
+# Label Studio's webhook carries the whole project (its labeling interface included) with the task, its prediction
+# and the annotation: about 49 KB for the seeds' largest passage, more for a long real paragraph. Once the secret
+# is checked, it may send this much.
+HOOK_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 log = logging.getLogger("gaoxin.app")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -202,6 +206,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         given = request.headers.get("X-Gaoxin-Secret", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return _error(401, "webhook_secret")
+        request.max_content_length = HOOK_MAX_BODY_BYTES  # (Flask ≥ 3.1: this request's own limit)
         payload = _json_body()
         if not isinstance(payload, dict):
             return _error(400, "webhook_invalid", reason="正文不是 JSON 对象")

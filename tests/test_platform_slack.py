@@ -76,9 +76,13 @@ def signed(body: str, *, secret: str = SECRET, age: float = 0, content_type: str
     }
 
 
+TRIGGER_IDS = (f"1.{n}.3" for n in itertools.count(1))  # Slack gives every invocation its own trigger_id
+
+
 def slash(text: str, **kw) -> dict:
     form = {"command": "/gaoxin", "text": text, "user_id": "U1", "channel_id": "C1", "team_id": "T1",
-            "response_url": "https://hooks.slack.com/commands/T1/1/x", "trigger_id": "1.2.3", "token": "legacy"}  # fmt: skip
+            "response_url": "https://hooks.slack.com/commands/T1/1/x", "trigger_id": next(TRIGGER_IDS),
+            "token": "legacy"}  # fmt: skip
     return signed(urlencode(form), content_type="application/x-www-form-urlencoded", **kw)
 
 
