@@ -80,10 +80,12 @@ def is_related_header(line: str) -> bool:
 
 
 def page_date(lines: list[str]) -> str | None:
-    """The page's publication date from its header lines (发布时间：2024-12-05, 2024-04-15 16:32 来源：…)."""
+    """The page's publication date from its header lines (发布时间：2024-12-05, 2024-04-15 16:32 来源：…, and a
+    WeChat post's byline: 襄阳高新发布  2024年7月18日 18:05  湖北 — a short line with no sentence in it)."""
     for line in lines:
         m = _patterns()["date"].search(line)
-        if m and (m.start() == 0 or m.group(0) != m.group(1)):
+        byline = len(line) <= 60 and not re.search(r"[。，,；;！？]", line)
+        if m and (m.start() == 0 or m.group(0) != m.group(1) or byline):
             try:
                 return parse_date(m.group(1))
             except ValueError:

@@ -167,6 +167,9 @@ def test_no_fact_from_furniture_related_lists_or_captions(gazetteer, extractor, 
         (["2024-04-15 16:32:08　来源：新华网"], "2024-04-15"),
         (["来源：某某日报　日期：2024年3月9日"], "2024-03-09"),
         (["首页 > 新闻"], None),
+        (["宜兴高新发布  2024年7月18日 18:05  江苏"], "2024-07-18"),  # a WeChat post's byline
+        (["来源：某某日报    作者：李明    2024年1月30日 08:20"], "2024-01-30"),
+        (["2023年，全区实现营业收入128亿元，2024年1月起执行新政。"], None),  # a sentence, not a byline
     ],
 )
 def test_the_pages_date_from_its_header_lines(lines, date):
