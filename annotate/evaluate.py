@@ -92,8 +92,13 @@ def load_gold_facts(path: Path, texts: dict[str, str]) -> list[GoldFact]:
     return facts
 
 
+# 第三 and 前十 print no unit: the sets were written with 位 and with 名 for them, one place either way.
+_RANK_UNITS = {"位", "名"}
+
+
 def _same_unit(a: str, b: str) -> bool:
-    return unicodedata.normalize("NFKC", a).lower() == unicodedata.normalize("NFKC", b).lower()
+    a, b = unicodedata.normalize("NFKC", a).lower(), unicodedata.normalize("NFKC", b).lower()
+    return a == b or {a, b} <= _RANK_UNITS
 
 
 def _in_percent(value: float, unit: str) -> tuple[float, str]:

@@ -400,7 +400,7 @@ class Extractor:
                 metric, quote_start = lists[q]
                 confidence = 0.75
             else:
-                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit, ctx)
+                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit, ctx, text[s0 : q.start])
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
                 if (
@@ -489,10 +489,18 @@ class Extractor:
                     found.pop()
                     for subject in subjects:
                         found.append(_replace(f, _join_base(subject, predicate), 0.6))
-        return found
+        return [f for i, f in enumerate(found) if not _refined(text, f, found[i + 1 : i + 2])]
 
     def _metric(
-        self, q: Quantity, left: str, right: str, clause_left: str, base: str, base_unit: str, ctx: _Reading
+        self,
+        q: Quantity,
+        left: str,
+        right: str,
+        clause_left: str,
+        base: str,
+        base_unit: str,
+        ctx: _Reading,
+        sentence_left: str = "",
     ) -> tuple[str, float]:
         """Name what the number measures, and how sure that name is."""
         metric = self._left_metric(left)
@@ -539,6 +547,9 @@ class Extractor:
             ranked = self._rank_metric(tail if "在" not in tail else clause_left, base, ctx)
             if ranked:
                 return ranked, 0.8
+            ranked = self._ranking_name(sentence_left, clause_left, left, base if base_unit not in _RANK_UNITS else "")
+            if ranked:
+                return ranked, 0.75
         multiple = re.search(r"是(.{1,12}?)的?$", left)
         if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
@@ -578,6 +589,49 @@ class Extractor:
             return ""
         ctx.last_rank_subject = subject
         return f"{scope}{subject}排名"
+
+    def _ranking_name(self, sentence_left: str, clause_left: str, left: str, base: str) -> str:
+        """A rank's name: the ranking its sentence names (在科技部发布的国家高新区综合评价结果中,我区排名第41位 →
+        国家高新区综合评价排名), else the measure ranked and the scope printed after the verb (研发投入强度排名全省第三
+        → 研发投入强度全省排名; 每万人口…拥有量58.3件,位居全省第一 → the figure before it; 跻身全国…园区百强 →
+        全国…园区排名). The zone ranked is no part of it (我区, 昆山开发区): it is the fact's zone."""
+        named = list(_RANKING_NAMED.finditer(sentence_left))
+        scope = ""
+        if named:
+            name = named[-1].group(1)
+            name = name.rsplit("的", 1)[-1] if len(name.rsplit("的", 1)[-1]) >= 4 else name
+            name = re.sub(r"[\d.,]+[个家所]?|各", "", _PERIOD.sub(" ", name)).strip().split(" ")[-1]
+            name = re.sub(r"(?:结果|排行榜|排行|榜单|名单)$", "", name)
+            if name.endswith("区"):
+                scope = name  # 在全省高新区中排名第3位: a set of zones, the scope of what is ranked
+            elif len(name) >= 4:
+                return name + "排名"
+        clause = left if _RANK_VERB_IN.search(left) else clause_left  # 以92.6分的综合得分位列: the item's own words
+        verb = _RANK_VERB_IN.search(clause)
+        if not verb:
+            return ""
+        scope = scope or "".join(
+            re.findall(r"[\u4e00-\u9fff]+", re.sub(r"各|中$|[\d.,]+[个家所]?", "", clause[verb.end() :]))
+        )
+        before = re.sub(r"^中|连续.{1,2}年|在[^在,;。]*中", "", clause[: verb.start()])
+        if verb.group() in _V.rank_entry_verbs:
+            before = ""  # 装备制造产业集群跻身…前二十名: what entered the list, not a measure
+        for word in _V.rank_not_measures:
+            before = before.replace(word, "")
+        measure = self._left_metric(before) if re.search(r"[\u4e00-\u9fff]", before) else ""
+        if measure.endswith("区") or len(measure) < 2 or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z&]*", measure):
+            measure = ""  # 高新区继续位列全国第3名: the zone ranked, not a measure
+        if base in clause_left:
+            base = ""  # 在全国178家国家高新区中排名第3位: a count in the rank's clause is its scope, not its measure
+        if not re.search(r"[\u4e00-\u9fff]", before) and base and verb.group() not in _V.rank_entry_verbs:
+            measure = base  # 每万人口高价值发明专利拥有量58.3件,位居全省第一: the figure just given is ranked
+        elif measure in _V.rank_of_figure_kept and base:
+            measure = base + measure  # 规上工业增加值增长6.8%,增速居全市第一
+        elif measure in _V.rank_of_figure_dropped and base:
+            measure = base  # 实际使用外资15.8亿美元,总量居全市第一
+        if not (measure or scope):
+            return ""
+        return f"{measure}{scope}排名"
 
     def _clean(self, text: str) -> str:
         """Drop times, zone names (not 省级), quotes and brackets from a phrase."""
@@ -693,8 +747,9 @@ class Extractor:
             gap = text[last.end : q.num_start]
             if last.is_region:
                 # 山东省160个开发区 names the region's own figure; 占楚雄市的87.9% does not.
-                if len(gap) <= 2 and text[last.start - 1 : last.start] not in ("占", "的"):
-                    return last.name
+                ranked_in = q.rank and _RANK_VERB_IN.search(text[max(s0, last.start - 2) : last.start])
+                if len(gap) <= 2 and text[last.start - 1 : last.start] not in ("占", "的") and not ranked_in:
+                    return last.name  # (排名全国第7位: the nation is the rank's scope)
                 zones = [m for m in before if not m.is_region]
                 if zones:
                     return zones[-1].name
@@ -702,11 +757,29 @@ class Extractor:
                     return last.name  # 浙江共有省级以上开发区117个: the province is the sentence's subject
             else:
                 return last.name
-        if _NATIONAL_SUBJECT.search(text[s0 : q.start]) and not before:
+        if (
+            _NATIONAL_SUBJECT.search(text[s0 : q.start])
+            and not before
+            and not (q.rank and not _OWN_RANK.match(text, s0))
+        ):
+            # 在科技部发布的…评价中,我区排名第41位; 位居全国第九名: the nation is a rank's scope, the zone is ranked
             return "全国"
         if re.search(r"\d+个(?:试点)?(?:国家)?高新区", text[q.start : q.end + 8]):
             return "全国"
         return article.zone
+
+
+def _refined(text: str, f: _Found, after: list[_Found]) -> bool:
+    """园区进入前二十,位列第17位: a top-N bracket the next clause's exact place falls in says nothing more."""
+    return (
+        f.q.rank
+        and text[f.q.num_start - 1 : f.q.num_start] == "前"
+        and bool(after)
+        and after[0].q.rank
+        and text[after[0].q.num_start - 1 : after[0].q.num_start] == "第"
+        and after[0].q.value <= f.q.value
+        and len(text[f.q.end : after[0].q.start]) <= 8
+    )
 
 
 def _replace(f: _Found, metric: str, confidence: float) -> _Found:
@@ -856,6 +929,13 @@ _VERB_BEFORE_MEASURE = re.compile(
 )
 _WON = re.compile(r"(?:成功|首批|均)?(入围|入选|获评|获批|荣获|被认定为|认定为)([^,;。]{2,20}?)(?=$|[,;。])")
 _LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
+# A rank or a move in one (较上年上升12个位次): no measure a later rank could be of.
+_RANK_UNITS = ("位", "名", "强", "个位次", "位次")
+# 在科技部发布的国家高新区综合评价结果中, 在2023年度全省开发区综合考核中: the ranking a rank is in.
+_RANKING_NAMED = re.compile(r"在([^在,;。]{4,60}?)中(?=[^中]*$)")
+_RANK_VERB_IN = re.compile(f"(?:{alternation((*_V.rank_ordinal_verbs, *_V.rank_entry_verbs))})")
+# 我国…位居全球第二: the nation ranked (its own rank); any other rank in a zone's article is the zone's.
+_OWN_RANK = re.compile(r"[\s\d年月底末,:]*(?:我国|全国)(?!第|前|排|各|的|范围|同类|[^,;。]{0,30}?中)")
 _PROVINCE_SUBJECT = re.compile(r"[\s\d年月底末,:]*全省(?!的|第|前|排)")
 _LABEL_LINE = re.compile(r"[^,;:|。!?]{1,24}[:|]")
 _NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成情况|规划)")

@@ -62,6 +62,8 @@ MENTION = re.compile(
 
 # 排名全省第三, 位居全国第九名, 居全市各园区第一: a bare ordinal after a rank verb in its clause is a rank.
 _RANK_VERB = re.compile(f"(?:{alternation(_V.rank_ordinal_verbs)})[^,;。，；、]{{0,16}}$")
+# 跻身全国先进制造业园区百强, 连续两年进入全省前十, 跻身全国…特色产业集群前二十名: a list entered is a rank too.
+_RANK_ENTRY = re.compile(f"(?:{alternation((*_V.rank_ordinal_verbs, *_V.rank_entry_verbs))})[^,;。，；、]{{0,16}}$")
 # 较全国、全省、全市分别高4.1、2.7、1.9个百分点: the numbers of a list take the unit its last one prints.
 _LIST_NEXT = re.compile(r"、\s?")
 
@@ -165,6 +167,8 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         unit = "分"  # 以165.6的得分: a score printed without its unit
     elif not unit and not scale and ordinal == "第" and _bare_rank(text, m):
         unit = "位"  # 排名全省第三: the rank, in the gold's unit
+    elif not unit and not scale and ordinal == "前" and _bare_rank(text, m, _RANK_ENTRY):
+        unit = "位"  # 进入全省前十: the top ten entered, a rank as 第十 is
     elif not unit and not scale and m.group("ar") and not ordinal and (listed := _list_unit(text, m)):
         unit, scale = listed  # 分别高4.1、2.7、1.9个百分点: 4.1 and 2.7 are 个百分点 too
     elif not unit and not scale:
@@ -172,9 +176,11 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     if ordinal == "第" and unit not in ("位", "名"):
         return None  # 第二批, 第3届: ordinals, not quantities
     if unit in ("位", "名") and ordinal == "第" or unit == "强" or unit == "位" and ordinal == "前":
-        if unit == "强" and ordinal != "前":
-            return None  # 20强企业榜单, 百强企业: a list's name
+        if unit == "强" and ordinal != "前" and not _bare_rank(text, m, _RANK_ENTRY):
+            return None  # 20强企业榜单, 百强企业: a list's name (跻身…百强, at its clause's end, is a rank)
         rank = True
+    elif unit == "名" and ordinal == "前" and _bare_rank(text, m, _RANK_ENTRY):
+        rank = True  # 跻身全国中小企业特色产业集群前二十名 (前3名企业 names a class)
     else:
         rank = False
     if ordinal == "前" and not rank:
@@ -220,11 +226,11 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     )
 
 
-def _bare_rank(text: str, m: re.Match[str]) -> bool:
+def _bare_rank(text: str, m: re.Match[str], verbs: re.Pattern[str] = _RANK_VERB) -> bool:
     """第三 with no unit is a rank right after a rank verb (排名全省第三), at the end of its clause."""
     after = text[m.end() : m.end() + 1]
     return (
-        bool(_RANK_VERB.search(text[max(0, m.start() - 20) : m.start()]))
+        bool(verbs.search(text[max(0, m.start() - 20) : m.start()]))
         and (not after or not ("\u4e00" <= after <= "\u9fff") or after in "的")
         and not text.startswith("的", m.end())
     )
@@ -252,8 +258,8 @@ def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qual
         return True
     if unit == "成" and len(digits) == 1 and not text.startswith("不", m.end()):
         return True  # 占全部投资的七成 (一成不变 is an idiom)
-    if unit in ("位", "名") and m.group("ord") == "第" or unit in ("个位次", "位次"):
-        return True  # 排名全省第三, 上升两个位次
+    if unit in ("位", "名") and m.group("ord") in ("第", "前") or unit in ("个位次", "位次", "强"):
+        return True  # 排名全省第三, 上升两个位次; 进入全省前十, 跻身…百强 (a rank, checked by _read)
     if value >= 10 and m.group("scale") and unit.endswith("元"):
         return True  # 最高补贴三千万元: an amount in words
     # 缩减至一个工作日 is a measurement; 短短一个月 is narration

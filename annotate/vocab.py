@@ -196,6 +196,10 @@ class Vocab:
     part_months: Mapping[str, str]  # 一季度 → 1~3
     rank_verbs: tuple[str, ...]
     rank_ordinal_verbs: tuple[str, ...]
+    rank_entry_verbs: tuple[str, ...]
+    rank_not_measures: tuple[str, ...]
+    rank_of_figure_kept: tuple[str, ...]
+    rank_of_figure_dropped: tuple[str, ...]
     national_bodies: tuple[str, ...]
     national_acts: tuple[str, ...]
     intents: Intents
@@ -270,6 +274,10 @@ def vocab() -> Vocab:
             part_months=_table(data["periods"], "part_months"),
             rank_verbs=_words(data["rank"], "verbs"),
             rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
+            rank_entry_verbs=_words(data["rank"], "entry_verbs"),
+            rank_not_measures=_words(data["rank"], "not_measures"),
+            rank_of_figure_kept=_words(data["rank"], "of_figure_kept"),
+            rank_of_figure_dropped=_words(data["rank"], "of_figure_dropped"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v["text"]) for k, v in data["periods"]["relative"].items()}),

@@ -149,3 +149,49 @@ def test_a_page_without_line_breaks_or_full_stops_still_gives_its_facts(extracto
     one_line = "".join([paragraph] * 40).replace("。", "，")
     read = lambda text: {(c.value, c.unit) for c in extractor.extract(decode_source(Path("x.txt"), text.encode()))}  # noqa: E731
     assert read("标题\n\n" + one_line) == read("标题\n\n" + paragraphs) == {(1234.5, "亿元"), (8.1, "%"), (156, "家")}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("该园区成功跻身全国智能制造园区百强。", 100, "强"),
+        ("电子信息产业集群跻身全国先进产业集群前二十名。", 20, "名"),
+        ("连续三年进入全市前五。", 5, "位"),
+    ],
+)
+def test_a_list_entered_is_a_rank(text, value, unit):
+    (q,) = find_quantities(text)
+    assert (q.value, q.unit, q.rank) == (value, unit, True)
+
+
+@pytest.mark.parametrize("text", ["表彰百强企业名单", "入选中国百强企业榜单", "前3名企业给予奖励", "前三季度,"])
+def test_list_names_and_periods_are_no_ranks(text):
+    assert find_quantities(text) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "metric"),
+    [
+        # the ranking the sentence names is the rank's name; the nation is its scope, not its zone
+        ("在工信部最新公布的2023年国家级园区考核评价中,苏州高新区排名全国第7位。", "国家级园区考核评价排名"),
+        ("在商务部2023年综合发展水平考核中,我区位居全国第十二名。", "综合发展水平考核排名"),
+        # the measure ranked and the scope after the verb
+        ("全区研发投入强度排名全省第五。", "研发投入强度全省排名"),
+        ("专利授权量1200件,位居全省第二。", "专利授权量全省排名"),
+        ("规上工业增加值增长7.1%,增速居全市第二。", "规上工业增加值增速全市排名"),
+        ("该区跻身全国智能制造园区百强。", "全国智能制造园区排名"),
+    ],
+)
+def test_a_rank_belongs_to_the_zone_and_names_its_scope(extractor, body, metric):
+    (rank,) = [c for c in facts(extractor, body) if c.kind == "rank"]
+    assert (rank.zone, rank.metric) == ("苏州高新区", metric)
+
+
+def test_the_nation_ranked_is_the_nation(extractor):
+    (rank,) = facts(extractor, "我国高新技术企业数量位居全球第二。")
+    assert rank.zone == "全国"
+
+
+def test_a_top_n_bracket_the_next_clause_places_exactly_is_dropped(extractor):
+    found = facts(extractor, "在全国绿色园区评价中,园区进入前三十,位列第21位。")
+    assert [c.value_text for c in found] == ["第21位"]
