@@ -358,6 +358,9 @@ class Extractor:
         base_unit = ""
         for i, q in enumerate(kept):
             nxt = kept[i + 1] if i + 1 < len(kept) else None
+            if i and _CONVERSION.fullmatch(text, kept[i - 1].end, q.num_start) and text.startswith(")", q.end):
+                consumed = q.end + 1
+                continue  # 398.7亿元(约合435亿港元): the amount before, in another unit; the context keeps it
             if (
                 nxt
                 and text.startswith("的", q.end)
@@ -929,6 +932,7 @@ _VERB_BEFORE_MEASURE = re.compile(
 )
 _WON = re.compile(r"(?:成功|首批|均)?(入围|入选|获评|获批|荣获|被认定为|认定为)([^,;。]{2,20}?)(?=$|[,;。])")
 _LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
+_CONVERSION = re.compile(rf"\s*\(\s*(?:{alternation(_V.conversion_words)})+\s*")
 # A rank or a move in one (较上年上升12个位次): no measure a later rank could be of.
 _RANK_UNITS = ("位", "名", "强", "个位次", "位次")
 # 在科技部发布的国家高新区综合评价结果中, 在2023年度全省开发区综合考核中: the ranking a rank is in.

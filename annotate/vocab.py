@@ -198,6 +198,7 @@ class Vocab:
     rank_ordinal_verbs: tuple[str, ...]
     rank_entry_verbs: tuple[str, ...]
     rank_not_measures: tuple[str, ...]
+    conversion_words: tuple[str, ...]
     rank_of_figure_kept: tuple[str, ...]
     rank_of_figure_dropped: tuple[str, ...]
     national_bodies: tuple[str, ...]
@@ -276,6 +277,7 @@ def vocab() -> Vocab:
             rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
             rank_entry_verbs=_words(data["rank"], "entry_verbs"),
             rank_not_measures=_words(data["rank"], "not_measures"),
+            conversion_words=_words(data["conversion"], "words"),
             rank_of_figure_kept=_words(data["rank"], "of_figure_kept"),
             rank_of_figure_dropped=_words(data["rank"], "of_figure_dropped"),
             national_bodies=_words(data["zones"], "national_bodies"),

@@ -195,3 +195,22 @@ def test_the_nation_ranked_is_the_nation(extractor):
 def test_a_top_n_bracket_the_next_clause_places_exactly_is_dropped(extractor):
     found = facts(extractor, "在全国绿色园区评价中,园区进入前三十,位列第21位。")
     assert [c.value_text for c in found] == ["第21位"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "全区实现营业收入2,318亿元（约合2,530亿港元），增长6.1%。",
+        "全区实现营业收入2318亿元(折合约2530亿港元),增长6.1%。",
+        "全区实现营业收入2318亿元（约2530亿港元），增长6.1%。",
+    ],
+)
+def test_the_same_amount_in_another_unit_is_no_fact(extractor, body):
+    found = facts(extractor, body)
+    assert [(c.value, c.unit) for c in found] == [(2318, "亿元"), (6.1, "%")]
+    assert "2530" in found[0].context.replace(",", "")  # the conversion stays in the sentence the store keeps
+
+
+def test_a_bracketed_change_is_still_a_fact(extractor):
+    found = facts(extractor, "地区生产总值1,108.6亿元（+7.2%）。")
+    assert [(c.value, c.kind) for c in found] == [(1108.6, "level"), (7.2, "growth")]
