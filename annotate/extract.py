@@ -352,6 +352,9 @@ class Extractor:
         base = ""
         ctx.list_zones = {}
         lists = self._distributive(text, s0, s1, qs, ctx)
+        # 计划新开工项目30~35个, 增长8%~10%: a plan's range is one target (its floor, at least); a price band
+        # (每亩12万元至18万元) is a fact at each end (numbers.py reads it both ways)
+        qs = [q for q in qs if not q.bound or (q.bound == "range") == bool(_TARGET.search(text, s0, q.start))]
         milestones = _milestones(text, qs)
         kept = [q for q in qs if q not in milestones]
         consumed = s0  # where the previous value's phrase ends (its counted noun included)

@@ -60,6 +60,12 @@ MENTION = re.compile(
 )
 
 
+# 计划新开工亿元以上项目30~35个, 增长8%~10%, 5亿元~10亿元: a range of one measure (the lower bound, at least).
+_RANGE = re.compile(
+    rf"(?P<lo>{_ARABIC})(?P<lounit>(?:{_SCALE})?(?:{_UNIT}))? ?[~～—–\-至到] ?(?P<hi>{_ARABIC}) ?(?P<scale>{_SCALE})?(?P<unit>{_UNIT})"
+)
+# 2024/5/8, 2024/05: a date printed with slashes, not a fraction.
+_SLASH_DATE = re.compile(r"(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?|\d{1,2}/\d{1,2}/(?:19|20)?\d{2}")
 # 排名全省第三, 位居全国第九名, 居全市各园区第一: a bare ordinal after a rank verb in its clause is a rank.
 _RANK_VERB = re.compile(f"(?:{alternation(_V.rank_ordinal_verbs)})[^,;。，；、]{{0,16}}$")
 # 跻身全国先进制造业园区百强, 连续两年进入全省前十, 跻身全国…特色产业集群前二十名: a list entered is a rank too.
@@ -81,6 +87,9 @@ class Quantity:
     rank: bool  # 第N位 / 前N强
     chinese: bool  # written in Chinese numerals
     signed: bool = False  # (+7.2%), (-1.8%): a change printed with its sign
+    # 30~35个 is read three ways: "range" (the whole, value 30 at least: a plan's floor) and its "low" and "high"
+    # ends (a price band's 最低 and 最高); annotate/extract.py keeps the whole in a target's sentence, else the ends.
+    bound: str = ""
 
 
 def parse_chinese_number(s: str) -> float | None:
@@ -130,11 +139,46 @@ def _number_value(m: re.Match[str]) -> float | None:
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text` that could be a fact (years, dates, codes and slogans left out)."""
     found: list[Quantity] = []
+    taken = [(r.start(), r.end()) for r in _SLASH_DATE.finditer(text)]  # dates are never facts
+    for r in _RANGE.finditer(text):
+        if not any(s < r.end() and r.start() < e for s, e in taken) and _is_range(text, r):
+            taken.append((r.start(), r.end()))
+            found += _read_range(text, r)
     for m in MENTION.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
         q = _read(text, m)
         if q is not None:
             found.append(q)
-    return found
+    return sorted(found, key=lambda q: q.start) if taken else found
+
+
+def _is_range(text: str, r: re.Match[str]) -> bool:
+    """Two numbers of one measure around a dash (not 增长12.4%至356亿元, a code GB-2019-35, nor ranks)."""
+    scale, unit = r.group("scale") or "", r.group("unit")
+    before = text[r.start() - 1 : r.start()]
+    return not (
+        (r.group("lounit") and r.group("lounit") != scale + unit)
+        or (before and before.isascii() and (before.isalnum() or before in "+-./×*"))
+        or unit in ("位", "名", "强", "期", "批", "届")
+    )
+
+
+def _read_range(text: str, r: re.Match[str]) -> list[Quantity]:
+    """30~35个 as the whole (value 30, at least; value_text 30~35个) and as its two ends (30个, 35个).
+
+    Nothing when it is no fact: a band that sets who qualifies (设备投资额5亿元~10亿元的), years and durations
+    (2023—2025年, 3-5年)."""
+    scale, unit = r.group("scale") or "", r.group("unit")
+    if unit in _TIME_UNITS or text.startswith("的", r.end()):
+        return []
+    lo, hi = float(r.group("lo").replace(",", "")), float(r.group("hi").replace(",", ""))
+    low_end = r.end("lounit") if r.group("lounit") else r.end("lo")
+    return [
+        Quantity(r.start(), r.end(), r.start(), lo, scale + unit, "at_least", False, False, bound="range"),
+        Quantity(r.start(), low_end, r.start(), lo, scale + unit, "exact", False, False, bound="low"),
+        Quantity(r.start("hi"), r.end(), r.start("hi"), hi, scale + unit, "exact", False, False, bound="high"),
+    ]
 
 
 def _read(text: str, m: re.Match[str]) -> Quantity | None:
@@ -193,6 +237,8 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None  # 市值过千亿元的企业: a class of company
     if m.group("cn") and not _chinese_quantity(text, m, value, unit, prefix or mid):
         return None
+    if re.match(r"(?:以上|以下)?的[,;:，；：]", text[m.end() : m.end() + 4]):
+        return None  # 设备投资额10亿元以上的,一事一议: the condition a rule sets, not a figure
     if unit in ("小时",) and value == 24:
         return None  # 24小时 describes a service, it is not a measurement
     if after[:1] == "级" or (unit == "元" and after[:1] == "级"):

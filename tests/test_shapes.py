@@ -214,3 +214,34 @@ def test_the_same_amount_in_another_unit_is_no_fact(extractor, body):
 def test_a_bracketed_change_is_still_a_fact(extractor):
     found = facts(extractor, "地区生产总值1,108.6亿元（+7.2%）。")
     assert [(c.value, c.kind) for c in found] == [(1108.6, "level"), (7.2, "growth")]
+
+
+@pytest.mark.parametrize(
+    ("body", "value_text"),
+    [
+        ("全年力争引进亿元以上项目20~25个。", "20~25个"),
+        ("预期目标是规上工业增加值增长6%~7%。", "6%~7%"),
+    ],
+)
+def test_a_plans_range_is_one_target_at_least_its_floor(extractor, body, value_text):
+    (c,) = facts(extractor, body)
+    assert (c.value_text, c.qualifier, c.kind) == (value_text, "at_least", "target")
+    assert c.value == float(value_text.split("~")[0].rstrip("%"))
+
+
+def test_a_price_band_is_a_fact_at_each_end(extractor):
+    found = facts(extractor, "工业用地出让价格为每亩15万元至20万元。")
+    assert [(c.value, c.unit, c.qualifier) for c in found] == [(15, "万元", "exact"), (20, "万元", "exact")]
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("对新落户项目,设备投资额3亿元~8亿元的,按设备投资额的4%给予奖励", ["4%"]),  # a band that sets who qualifies
+        ("设备投资额8亿元以上的,一事一议", []),  # a threshold that does
+        ("发布时间:2023/11/20", []),  # a date
+        ("2024—2026年", []),
+    ],
+)
+def test_conditions_and_dates_are_no_quantities(text, left):
+    assert [text[q.start : q.end] for q in find_quantities(text)] == left
