@@ -436,6 +436,7 @@ class Extractor:
                     and text[clause_start : q.start].startswith("其中")
                     and before.q.unit == q.unit
                     and len(metric) <= 3
+                    and not prev  # 其中出口62.7亿元、进口23.7亿元: the second part is no part of the first
                 ):
                     whole = _strip_count(before.metric)
                     at = whole.find(metric)
@@ -450,6 +451,8 @@ class Extractor:
                     fuller = re.findall(
                         r"[\u4e00-\u9fff]{2,8}" + re.escape(metric), text[max(0, s0 - 120) : clause_start]
                     )
+                    if fuller and _PART.match(text, clause_start) and self.words(fuller[-1])[-1] != metric:
+                        fuller = []  # 外贸进出口86.4亿元…其中出口62.7亿元: a part is no 进出口, a word ending like it
                     if fuller:
                         metric = self._left_metric(fuller[-1]) or metric
             if not metric or len(metric) < 2:
@@ -495,7 +498,34 @@ class Extractor:
                     found.pop()
                     for subject in subjects:
                         found.append(_replace(f, _join_base(subject, predicate), 0.6))
+        found = self._respective(text, found)
         return [f for i, f in enumerate(found) if not _refined(text, f, found[i + 1 : i + 2])]
+
+    def _respective(self, text: str, found: list[_Found]) -> list[_Found]:
+        """固定资产投资增长9.3%,工业投资增幅达26.1%,分别高于全市平均水平5.2个和11.4个百分点: a 分别 list that names
+        no subjects of its own compares, one by one, the figures just given (固定资产投资增速高于全市平均水平, …)."""
+        for i, f in enumerate(found):
+            at = text.rfind("分别", 0, f.q.start)
+            clause = _last_of(text, _CLAUSE_END, 0, f.q.start)
+            if at < clause or text[clause:at].strip() or (i and found[i - 1].q.start > at):
+                continue  # no 分别 opening this value's clause, or it has subjects, or this is not its first value
+            run = [g for g in found[i:] if g.q.start > at and not re.search("[,;。]", text[at : g.q.start])]
+            before = [g for g in found[:i] if g.kind != "rank"][-len(run) :]
+            if len(run) < 2 or len(before) != len(run) or len({g.q.unit for g in run}) != 1:
+                continue
+            predicate = self._predicate(text[at + 2 : run[0].q.start])
+            for g, subject in zip(run, before):
+                name = _OFF_SUBJECT.sub("", _strip_count(subject.metric))
+                if g.q.unit == "%" and (g.kind == "growth" or _GROWTH.search(text, at, run[0].q.start)):
+                    # 出口62.7亿元、进口23.7亿元,分别增长3.5%和下降14.6%: each its own change
+                    metric, kind = name + ("下降" if _DECLINE_END.search(g.metric) else "增长"), "growth"
+                else:  # …增长9.3%,…增幅达26.1%,分别高于全市平均水平5.2个和11.4个百分点: a comparison
+                    metric, kind = name + ("增速" if subject.kind == "growth" else "") + predicate, "other"
+                found[found.index(g)] = _Found(
+                    g.q, metric, g.base, g.zone, g.period, kind, g.quote, 0.7, g.entity, g.context
+                )
+            break
+        return found
 
     def _metric(
         self,
@@ -935,6 +965,7 @@ _VERB_BEFORE_MEASURE = re.compile(
 )
 _WON = re.compile(r"(?:成功|首批|均)?(入围|入选|获评|获批|荣获|被认定为|认定为)([^,;。]{2,20}?)(?=$|[,;。])")
 _LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
+_PART = re.compile(r"其中")
 _CONVERSION = re.compile(rf"\s*\(\s*(?:{alternation(_V.conversion_words)})+\s*")
 # A rank or a move in one (较上年上升12个位次): no measure a later rank could be of.
 _RANK_UNITS = ("位", "名", "强", "个位次", "位次")

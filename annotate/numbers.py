@@ -71,7 +71,9 @@ _RANK_VERB = re.compile(f"(?:{alternation(_V.rank_ordinal_verbs)})[^,;。，；�
 # 跻身全国先进制造业园区百强, 连续两年进入全省前十, 跻身全国…特色产业集群前二十名: a list entered is a rank too.
 _RANK_ENTRY = re.compile(f"(?:{alternation((*_V.rank_ordinal_verbs, *_V.rank_entry_verbs))})[^,;。，；、]{{0,16}}$")
 # 较全国、全省、全市分别高4.1、2.7、1.9个百分点: the numbers of a list take the unit its last one prints.
-_LIST_NEXT = re.compile(r"、\s?")
+_LIST_NEXT = re.compile(r"(?:、|和|及|与)\s?")
+# 分别高于全市5.2个和11.4个百分点: 个 before a list's 个百分点 is the shared unit cut short, not a count.
+_SHARED_POINTS = re.compile(rf"(?:(?:、|和|及|与)\s?(?:{_ARABIC})个)*(?:、|和|及|与)\s?(?:{_ARABIC}) ?个百分点")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,8 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None  # part of a code or model name (K30MW, T7S), a version (4.0), a formula (1+3)
     if after[:1] in ("+", "×") or (after[:1].isascii() and after[:1].isalpha() and unit not in BASE_UNITS):
         return None
+    if unit == "个" and not scale and m.group("ar") and _SHARED_POINTS.match(text, m.end()):
+        unit = "个百分点"
     if scale == "个亿":
         scale = "亿"  # 突破600个亿
     if not unit and not scale and text.startswith("的得分", m.end()):

@@ -245,3 +245,28 @@ def test_a_price_band_is_a_fact_at_each_end(extractor):
 )
 def test_conditions_and_dates_are_no_quantities(text, left):
     assert [text[q.start : q.end] for q in find_quantities(text)] == left
+
+
+def test_a_shared_unit_after_and_is_the_points_not_a_count():
+    (a, b) = find_quantities("分别高于全省平均水平1.6个和4.8个百分点")
+    assert (a.value, a.unit, b.value, b.unit) == (1.6, "个百分点", 4.8, "个百分点")
+    assert [q.unit for q in find_quantities("新建5个和在建3个项目")] == ["个", "个"]
+
+
+def test_a_respective_list_without_subjects_compares_the_figures_before_it(extractor):
+    found = facts(
+        extractor, "全区规上工业增加值同比增长8.2%,高技术制造业增加值增长15.6%,分别高于全省平均水平2.1个和6.3个百分点。"
+    )
+    points = [(c.metric, c.value, c.unit, c.kind) for c in found if c.unit == "个百分点"]
+    assert points == [
+        ("规上工业增加值增速高于全省平均水平", 2.1, "个百分点", "other"),
+        ("高技术制造业增加值增速高于全省平均水平", 6.3, "个百分点", "other"),
+    ]
+
+
+def test_a_respective_change_of_two_parts_names_each_part(extractor):
+    found = by_value(
+        facts(extractor, "全区外贸进出口120.5亿元;其中出口80.2亿元、进口40.3亿元,分别增长4.4%和下降7.1%。")
+    )
+    assert found["80.2亿元"].metric == "出口" and found["40.3亿元"].metric == "进口"
+    assert (found["4.4%"].metric, found["7.1%"].metric, found["7.1%"].value) == ("出口增长", "进口增长", -7.1)
