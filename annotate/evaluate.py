@@ -102,8 +102,11 @@ def _same_unit(a: str, b: str) -> bool:
 
 
 def _in_percent(value: float, unit: str) -> tuple[float, str]:
-    """七成 is 7 成 or 70 %: one notation for comparing (sets were written both ways)."""
-    return (value * 10, "%") if unit == "成" else (value, unit)
+    """七成 is 7 成, 70 % or 0.7 比例: one notation for comparing (sets were written all three ways; the extractor
+    writes 7 成, and 1/4 as 0.25 比例)."""
+    if unit == "成":
+        return value * 10, "%"
+    return (value * 100, "%") if unit == "比例" else (value, unit)
 
 
 def _matches(g: GoldFact, c: Candidate) -> bool:
