@@ -18,7 +18,7 @@ import jieba
 import jieba.posseg
 from rapidfuzz import fuzz
 
-from .english import EnglishFact, is_english, read_english
+from .english import EnglishFact, english_period, is_english, read_english
 from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .page import page_date
@@ -209,6 +209,7 @@ class Extractor:
             ctx = _Reading(anchor=int(published[:4]) if published else None)
             year = (source.meta.year and str(source.meta.year)) or _headline_year(article.title)
             heading = ""
+            english_period_now: str | None = None  # In the first three quarters of 2024, … holds for later paragraphs
             for pieces in article.paragraphs:
                 lines = [(s, source.text[s:e]) for s, e in pieces]
                 rows = [(s, line) for s, line in lines if is_row(line)]
@@ -221,7 +222,9 @@ class Extractor:
                 heading = source.text[pieces[-1][0] : pieces[-1][1]]
                 english = [(s, e) for s, e in pieces if is_english(source.text[s:e])]
                 for s, e in english:  # an English page's paragraph: its own reader (annotate/english.py)
-                    out += [self._english_candidate(source, article, s, f) for f in read_english(source.text[s:e])]
+                    read = read_english(source.text[s:e], english_period_now)
+                    out += [self._english_candidate(source, article, s, f) for f in read]
+                    english_period_now = english_period(source.text[s:e], english_period_now)
                 pieces = tuple(p for p in pieces if p not in english)
                 if not pieces:
                     continue
@@ -235,8 +238,9 @@ class Extractor:
     def _english_candidate(self, source: SourceText, article: Article, offset: int, f: EnglishFact) -> Candidate:
         qs, qe = offset + f.quote[0], offset + f.quote[1]
         return Candidate(
-            doc=source.path.name, article=article.title, article_index=article.index, zone=article.zone, entity=None,
-            metric=f.metric, value=f.value, unit=f.unit, qualifier=f.qualifier, period=None, kind=f.kind,
+            doc=source.path.name, article=article.title, article_index=article.index, zone=f.zone or article.zone,
+            entity=None, metric=f.metric, value=f.value, unit=f.unit, qualifier=f.qualifier, period=f.period,
+            kind=f.kind,
             quote=source.text[qs:qe].strip(), value_text=source.text[offset + f.start : offset + f.end],
             start=offset + f.start, end=offset + f.end, quote_start=qs, quote_end=qe, confidence=0.6,
             context=source.text[qs:qe],

@@ -163,6 +163,18 @@ class ZoneWords:
 
 
 @dataclass(frozen=True, slots=True)
+class EnglishPage:
+    """[english_page]: the words of an English page's facts and furniture (annotate/english.py)."""
+
+    related: tuple[str, ...]  # Related: …, Read more: … open a list of other pages
+    counts: Mapping[str, str]  # businesses → 家
+    vehicle_words: tuple[str, ...]  # what makes `units` 辆
+    ordinals: Mapping[str, int]  # third → 3
+    fractions: Mapping[str, float]  # one third → 0.3333
+    periods: Mapping[str, str]  # first three quarters → 1~9
+
+
+@dataclass(frozen=True, slots=True)
 class Wording:
     """[colloquial], [english], [typos]: how people type a question, read as the catalogue's words."""
 
@@ -207,6 +219,7 @@ class Vocab:
     metric_words: MetricWords
     zones: ZoneWords
     wording: Wording
+    english_page: EnglishPage
 
 
 def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -293,6 +306,14 @@ def vocab() -> Vocab:
                     {str(k): _words(data["zones"]["full_forms"], k) for k in data["zones"]["full_forms"]}
                 ),
                 pinyin_kinds=tuple((str(k), str(v)) for k, v in data["zones"]["pinyin_kinds"].items()),
+            ),
+            english_page=EnglishPage(
+                related=_words(data["english_page"], "related"),
+                counts=_table(data["english_page"], "counts"),
+                vehicle_words=_words(data["english_page"], "vehicle_words"),
+                ordinals=MappingProxyType({str(k): int(v) for k, v in data["english_page"]["ordinals"].items()}),
+                fractions=MappingProxyType({str(k): float(v) for k, v in data["english_page"]["fractions"].items()}),
+                periods=_table(data["english_page"], "periods"),
             ),
             wording=Wording(
                 colloquial=_table(data, "colloquial"),
