@@ -23,7 +23,7 @@ from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .page import page_date
 from .segment import Article, segment
-from .tables import TableValue, is_row, read_table
+from .tables import TableValue, cell_tables, is_row, read_cell_table, read_table
 from .text import Folded, SourceText, fold
 from .vocab import alternation, page_words, vocab
 from .words import pos_tokenizer_for, tokenizer_for
@@ -210,6 +210,16 @@ class Extractor:
             year = (source.meta.year and str(source.meta.year)) or _headline_year(article.title)
             heading = ""
             english_period_now: str | None = None  # In the first three quarters of 2024, … holds for later paragraphs
+            grids = []
+            raw = _raw_lines(source.text, article.body_start, article.end)
+            for first, end, width in cell_tables(raw):
+                # 指标 / 单位 / 2023年 / 比上年增长（%）/ 一般公共预算收入 / 亿元 / 235.9 / 4.1 …: a cell a line
+                before = raw[first - 1][1] if first else ""
+                out += [
+                    self._table_candidate(source, article, v)
+                    for v in read_cell_table(raw[first:end], width, before, year)
+                ]
+                grids.append((raw[first][0], raw[end - 1][0] + len(raw[end - 1][1])))
             for pieces in article.paragraphs:
                 lines = [(s, source.text[s:e]) for s, e in pieces]
                 rows = [(s, line) for s, line in lines if is_row(line)]
@@ -219,6 +229,9 @@ class Extractor:
                     pieces = tuple((s, e) for s, e in pieces if not is_row(source.text[s:e]))
                     if not pieces:
                         continue
+                pieces = tuple(p for p in pieces if not any(a <= p[0] < b for a, b in grids))
+                if not pieces:
+                    continue  # a cell of a table printed a cell a line, read above
                 heading = source.text[pieces[-1][0] : pieces[-1][1]]
                 english = [(s, e) for s, e in pieces if is_english(source.text[s:e])]
                 for s, e in english:  # an English page's paragraph: its own reader (annotate/english.py)
@@ -820,6 +833,16 @@ def _refined(text: str, f: _Found, after: list[_Found]) -> bool:
         and after[0].q.value <= f.q.value
         and len(text[f.q.end : after[0].q.start]) <= 8
     )
+
+
+def _raw_lines(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """The printed lines of text[start:end] that hold anything, with their offsets (blank lines dropped)."""
+    out, pos = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            out.append((pos, line.rstrip("\r")))
+        pos += len(line) + 1
+    return out
 
 
 def _replace(f: _Found, metric: str, confidence: float) -> _Found:

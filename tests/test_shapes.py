@@ -270,3 +270,37 @@ def test_a_respective_change_of_two_parts_names_each_part(extractor):
     )
     assert found["80.2亿元"].metric == "出口" and found["40.3亿元"].metric == "进口"
     assert (found["4.4%"].metric, found["7.1%"].metric, found["7.1%"].value) == ("出口增长", "进口增长", -7.1)
+
+
+_CELL_A_LINE = """【主要经济指标】
+指标
+单位
+2024年
+比上年增长（%）
+地区生产总值
+亿元
+1,306.2
+5.9
+进出口总额
+亿元
+—
+-3.1
+规上工业企业
+家
+412
+"""
+
+
+def test_a_table_printed_a_cell_a_line_is_read_as_a_table(extractor):
+    found = facts(extractor, _CELL_A_LINE + "\n\n全区上下齐心协力。")
+    got = {(c.metric, c.value, c.unit, c.kind, c.period) for c in found}
+    assert got == {
+        ("地区生产总值", 1306.2, "亿元", "level", "2024"),
+        ("地区生产总值增长", 5.9, "%", "growth", "2024"),
+        ("进出口总额增长", -3.1, "%", "growth", "2024"),
+    }  # the last row is short of a cell: the grid holds the rows that fill it
+
+
+def test_short_lines_of_prose_are_no_table(extractor):
+    found = facts(extractor, "重点项目\n新开工\n38个\n竣工投产\n26个\n")
+    assert all(c.value_text in ("38个", "26个") for c in found)
