@@ -603,6 +603,15 @@ class Extractor:
             ranked = self._ranking_name(sentence_left, clause_left, left, base if base_unit not in _RANK_UNITS else "")
             if ranked:
                 return ranked, 0.75
+        if q.unit == "年" and not left.endswith("连续"):
+            # 最长5年免租人才公寓 → 免租人才公寓最长年限; 给予3年租金全免优惠 → 租金全免期限; …生活补贴,期限3年 → 生活补贴期限
+            term = "最长年限" if left.endswith("最长") else "期限"
+            what = re.sub(r"(?:优惠|政策|待遇)$", "", "".join(re.findall(r"[\u4e00-\u9fff]+", right)))
+            if len(what) >= 2:
+                return what + term, 0.7
+            before = re.split(r"[\d.,]+[万亿]?元?", sentence_left.rsplit(",", 1)[0])[-1] if "," in sentence_left else ""
+            if left.strip() in _V.units.term_before and len(before) >= 2:
+                return self._left_metric(before) + term, 0.65  # the noun the clause before ends on
         multiple = re.search(r"是(.{1,12}?)的?$", left)
         if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7

@@ -64,6 +64,9 @@ MENTION = re.compile(
 _RANGE = re.compile(
     rf"(?P<lo>{_ARABIC})(?P<lounit>(?:{_SCALE})?(?:{_UNIT}))? ?[~～—–\-至到] ?(?P<hi>{_ARABIC}) ?(?P<scale>{_SCALE})?(?P<unit>{_UNIT})"
 )
+# 补贴期限3年, 最长5年免租人才公寓, 给予3年租金全免: a policy's term in years.
+_TERM_BEFORE = re.compile(f"(?:{alternation(_V.units.term_before)})$")
+_TERM_AFTER = re.compile(alternation(_V.units.term_after))
 # 2024/5/8, 2024/05: a date printed with slashes, not a fraction.
 _SLASH_DATE = re.compile(r"(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?|\d{1,2}/\d{1,2}/(?:19|20)?\d{2}")
 # 排名全省第三, 位居全国第九名, 居全市各园区第一: a bare ordinal after a rank verb in its clause is a rank.
@@ -235,8 +238,13 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None
     if unit == "年" and (value >= 1900 or (after[:1] and after[:1] in "度底初末前以来")):
         return None
-    if unit == "年" and not text[max(0, m.start() - 2) : m.start()].endswith("连续"):
-        return None  # 3年行动计划, 近5年, 30年来: durations and periods, not facts
+    if (
+        unit == "年"
+        and not text[max(0, m.start() - 2) : m.start()].endswith("连续")
+        and not _TERM_BEFORE.search(text[max(0, m.start() - 3) : m.start()])
+        and not _TERM_AFTER.match(text, m.end())
+    ):
+        return None  # 3年行动计划, 近5年, 30年来: durations and periods, not facts (期限3年 is a policy's term)
     if before == "过" and chinese:
         return None  # 市值过千亿元的企业: a class of company
     if m.group("cn") and not _chinese_quantity(text, m, value, unit, prefix or mid):

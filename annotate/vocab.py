@@ -52,6 +52,8 @@ class Units:
     area: tuple[str, ...]
     area_words: tuple[str, ...]
     policy_before: tuple[str, ...]
+    term_before: tuple[str, ...]
+    term_after: tuple[str, ...]
     policy_after: tuple[str, ...]
     slogan_counts: frozenset[str]
     scales: tuple[str, ...]
@@ -249,6 +251,8 @@ def vocab() -> Vocab:
                 area=_words(u, "area"),
                 area_words=_words(u, "area_words"),
                 policy_before=_words(u["policy"], "before"),
+                term_before=_words(u["term"], "before"),
+                term_after=_words(u["term"], "after"),
                 policy_after=_words(u["policy"], "after"),
                 slogan_counts=frozenset(_words(u, "slogan_counts")),
                 scales=_words(u, "scales"),

@@ -304,3 +304,21 @@ def test_a_table_printed_a_cell_a_line_is_read_as_a_table(extractor):
 def test_short_lines_of_prose_are_no_table(extractor):
     found = facts(extractor, "重点项目\n新开工\n38个\n竣工投产\n26个\n")
     assert all(c.value_text in ("38个", "26个") for c in found)
+
+
+@pytest.mark.parametrize(
+    ("body", "metric"),
+    [
+        ("对引进的博士给予每月5000元生活补贴,期限3年。", "生活补贴期限"),
+        ("入驻孵化器的企业,给予2年租金全免优惠。", "租金全免期限"),
+        ("为高层次人才提供最长3年免租人才公寓。", "免租人才公寓最长年限"),
+    ],
+)
+def test_a_policys_term_in_years_is_a_fact(extractor, body, metric):
+    (term,) = [c for c in facts(extractor, body) if c.unit == "年"]
+    assert (term.metric, term.kind) == (metric, "other")
+
+
+@pytest.mark.parametrize("text", ["实施3年行动计划", "近5年来", "成立于1992年", "为期两年的试点"])
+def test_durations_and_periods_stay_no_facts(text):
+    assert find_quantities(text) == []
