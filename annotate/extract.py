@@ -515,7 +515,7 @@ class Extractor:
                     found.pop()
                     for subject in subjects:
                         found.append(_replace(f, _join_base(subject, predicate), 0.6))
-        found = self._respective(text, found)
+        found = self._respective(text, found) if "分别" in text[s0:s1] else found
         return [f for i, f in enumerate(found) if not _refined(text, f, found[i + 1 : i + 2])]
 
     def _respective(self, text: str, found: list[_Found]) -> list[_Found]:

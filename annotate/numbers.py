@@ -67,6 +67,7 @@ _RANGE = re.compile(
 # 补贴期限3年, 最长5年免租人才公寓, 给予3年租金全免: a policy's term in years.
 _TERM_BEFORE = re.compile(f"(?:{alternation(_V.units.term_before)})$")
 _TERM_AFTER = re.compile(alternation(_V.units.term_after))
+_RANGE_HINT = re.compile(r"\d[^\d\s,，。;；]{0,4} ?[~～—–\-至到] ?\d")
 # 2024/5/8, 2024/05: a date printed with slashes, not a fraction.
 _SLASH_DATE = re.compile(r"(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?|\d{1,2}/\d{1,2}/(?:19|20)?\d{2}")
 # 排名全省第三, 位居全国第九名, 居全市各园区第一: a bare ordinal after a rank verb in its clause is a rank.
@@ -144,13 +145,14 @@ def _number_value(m: re.Match[str]) -> float | None:
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text` that could be a fact (years, dates, codes and slogans left out)."""
     found: list[Quantity] = []
-    taken = [(r.start(), r.end()) for r in _SLASH_DATE.finditer(text)]  # dates are never facts
-    for r in _RANGE.finditer(text):
-        if not any(s < r.end() and r.start() < e for s, e in taken) and _is_range(text, r):
-            taken.append((r.start(), r.end()))
-            found += _read_range(text, r)
+    taken = [(r.start(), r.end()) for r in _SLASH_DATE.finditer(text)] if "/" in text else []  # dates: no facts
+    if _RANGE_HINT.search(text):  # (the full range pattern only where a dash stands between two numbers)
+        for r in _RANGE.finditer(text):
+            if not any(s < r.end() and r.start() < e for s, e in taken) and _is_range(text, r):
+                taken.append((r.start(), r.end()))
+                found += _read_range(text, r)
     for m in MENTION.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if taken and any(s < m.end() and m.start() < e for s, e in taken):
             continue
         q = _read(text, m)
         if q is not None:
