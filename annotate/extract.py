@@ -28,7 +28,7 @@ from .text import Folded, SourceText, fold
 from .vocab import alternation, page_words, vocab
 from .words import pos_tokenizer_for, tokenizer_for
 
-EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
+EXTRACTOR_VERSION = "gaoxin-extract-4"  # bump when the candidates change: stores re-read their files
 
 _V = vocab()
 _SCALE_CHARS = _V.units.scale_chars  # 万家 counts as 家 does
