@@ -664,6 +664,7 @@ class Extractor:
             name = name.rsplit("的", 1)[-1] if len(name.rsplit("的", 1)[-1]) >= 4 else name
             name = re.sub(r"[\d.,]+[个家所]?|各", "", _PERIOD.sub(" ", name)).strip().split(" ")[-1]
             name = re.sub(r"(?:结果|排行榜|排行|榜单|名单)$", "", name)
+            name = _short_kinds(name)  # 国家级经济技术开发区综合发展水平考核评价 → 国家级经开区…
             if name.endswith("区"):
                 scope = name  # 在全省高新区中排名第3位: a set of zones, the scope of what is ranked
             elif len(name) >= 4:
@@ -842,6 +843,26 @@ def _refined(text: str, f: _Found, after: list[_Found]) -> bool:
         and after[0].q.value <= f.q.value
         and len(text[f.q.end : after[0].q.start]) <= 8
     )
+
+
+# A kind of zone's full forms → its short name, as questions say it (国家级经济技术开发区 → 国家级经开区); 国家高新区
+# and the like stay as printed (the short name is in them already).
+_FULL_KINDS = sorted(
+    (
+        (full.removeprefix("国家级").removeprefix("国家"), short)
+        for short, fulls in _V.zones.full_forms.items()
+        for full in fulls
+        if short not in full
+    ),
+    key=lambda p: -len(p[0]),
+)
+
+
+def _short_kinds(name: str) -> str:
+    for full, short in _FULL_KINDS:
+        if full in name and len(full) > len(short):
+            return name.replace(full, short)
+    return name
 
 
 def _raw_lines(text: str, start: int, end: int) -> list[tuple[int, str]]:

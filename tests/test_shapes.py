@@ -322,3 +322,8 @@ def test_a_policys_term_in_years_is_a_fact(extractor, body, metric):
 @pytest.mark.parametrize("text", ["实施3年行动计划", "近5年来", "成立于1992年", "为期两年的试点"])
 def test_durations_and_periods_stay_no_facts(text):
     assert find_quantities(text) == []
+
+
+def test_a_rankings_name_says_a_kind_of_zone_the_short_way(extractor):
+    (rank,) = facts(extractor, "在商务部公布的国家级经济技术开发区综合发展水平考核评价中,苏州高新区位列第8位。")
+    assert rank.metric == "国家级经开区综合发展水平考核评价排名"
