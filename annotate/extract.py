@@ -321,7 +321,11 @@ class Extractor:
         found: list[_Found] = []
         sentence_start, previous_start = 0, 0
         # Sentences end at 。!?, and in posts at emoji and bullets (✅ 高企2615家 ✅ 上市企业35家) and before a 【header】.
-        ends = {i for i, ch in enumerate(text) if ch in _SENTENCE_END or unicodedata.category(ch) == "So"}
+        ends = {  # (a Han character is never a symbol: most characters skip the category lookup)
+            i
+            for i, ch in enumerate(text)
+            if ch in _SENTENCE_END or (not "\u4e00" <= ch <= "\u9fff" and unicodedata.category(ch) == "So")
+        }
         ends |= {i - 1 for i, ch in enumerate(text) if ch == "【" and i}
         origin = folded.origin
         ends |= {  # a printed line that opens with a label (地区生产总值:412.6亿元) starts a sentence of its own
