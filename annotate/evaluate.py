@@ -92,13 +92,21 @@ def load_gold_facts(path: Path, texts: dict[str, str]) -> list[GoldFact]:
     return facts
 
 
+# 第三 and 前十 print no unit: the sets were written with 位 and with 名 for them, one place either way.
+_RANK_UNITS = {"位", "名"}
+
+
 def _same_unit(a: str, b: str) -> bool:
-    return unicodedata.normalize("NFKC", a).lower() == unicodedata.normalize("NFKC", b).lower()
+    a, b = unicodedata.normalize("NFKC", a).lower(), unicodedata.normalize("NFKC", b).lower()
+    return a == b or {a, b} <= _RANK_UNITS
 
 
 def _in_percent(value: float, unit: str) -> tuple[float, str]:
-    """七成 is 7 成 or 70 %: one notation for comparing (sets were written both ways)."""
-    return (value * 10, "%") if unit == "成" else (value, unit)
+    """七成 is 7 成, 70 % or 0.7 比例: one notation for comparing (sets were written all three ways; the extractor
+    writes 7 成, and 1/4 as 0.25 比例)."""
+    if unit == "成":
+        return value * 10, "%"
+    return (value * 100, "%") if unit == "比例" else (value, unit)
 
 
 def _matches(g: GoldFact, c: Candidate) -> bool:

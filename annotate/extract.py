@@ -18,17 +18,17 @@ import jieba
 import jieba.posseg
 from rapidfuzz import fuzz
 
-from .english import EnglishFact, is_english, read_english
+from .english import EnglishFact, english_period, is_english, read_english
 from .gazetteer import Gazetteer, Mention, load_gazetteer
 from .numbers import COUNT_UNITS, PREFIX_QUALIFIERS, Quantity, bare_scale_unit, find_quantities
 from .page import page_date
 from .segment import Article, segment
-from .tables import TableValue, is_row, read_table
+from .tables import TableValue, cell_tables, is_row, read_cell_table, read_table
 from .text import Folded, SourceText, fold
 from .vocab import alternation, page_words, vocab
 from .words import pos_tokenizer_for, tokenizer_for
 
-EXTRACTOR_VERSION = "gaoxin-extract-3"  # bump when the candidates change: stores re-read their files
+EXTRACTOR_VERSION = "gaoxin-extract-4"  # bump when the candidates change: stores re-read their files
 
 _V = vocab()
 _SCALE_CHARS = _V.units.scale_chars  # 万家 counts as 家 does
@@ -209,6 +209,17 @@ class Extractor:
             ctx = _Reading(anchor=int(published[:4]) if published else None)
             year = (source.meta.year and str(source.meta.year)) or _headline_year(article.title)
             heading = ""
+            english_period_now: str | None = None  # In the first three quarters of 2024, … holds for later paragraphs
+            grids = []
+            raw = _raw_lines(source.text, article.body_start, article.end)
+            for first, end, width in cell_tables(raw):
+                # 指标 / 单位 / 2023年 / 比上年增长（%）/ 一般公共预算收入 / 亿元 / 235.9 / 4.1 …: a cell a line
+                before = raw[first - 1][1] if first else ""
+                out += [
+                    self._table_candidate(source, article, v)
+                    for v in read_cell_table(raw[first:end], width, before, year)
+                ]
+                grids.append((raw[first][0], raw[end - 1][0] + len(raw[end - 1][1])))
             for pieces in article.paragraphs:
                 lines = [(s, source.text[s:e]) for s, e in pieces]
                 rows = [(s, line) for s, line in lines if is_row(line)]
@@ -218,10 +229,15 @@ class Extractor:
                     pieces = tuple((s, e) for s, e in pieces if not is_row(source.text[s:e]))
                     if not pieces:
                         continue
+                pieces = tuple(p for p in pieces if not any(a <= p[0] < b for a, b in grids))
+                if not pieces:
+                    continue  # a cell of a table printed a cell a line, read above
                 heading = source.text[pieces[-1][0] : pieces[-1][1]]
                 english = [(s, e) for s, e in pieces if is_english(source.text[s:e])]
                 for s, e in english:  # an English page's paragraph: its own reader (annotate/english.py)
-                    out += [self._english_candidate(source, article, s, f) for f in read_english(source.text[s:e])]
+                    read = read_english(source.text[s:e], english_period_now)
+                    out += [self._english_candidate(source, article, s, f) for f in read]
+                    english_period_now = english_period(source.text[s:e], english_period_now)
                 pieces = tuple(p for p in pieces if p not in english)
                 if not pieces:
                     continue
@@ -235,8 +251,9 @@ class Extractor:
     def _english_candidate(self, source: SourceText, article: Article, offset: int, f: EnglishFact) -> Candidate:
         qs, qe = offset + f.quote[0], offset + f.quote[1]
         return Candidate(
-            doc=source.path.name, article=article.title, article_index=article.index, zone=article.zone, entity=None,
-            metric=f.metric, value=f.value, unit=f.unit, qualifier=f.qualifier, period=None, kind=f.kind,
+            doc=source.path.name, article=article.title, article_index=article.index, zone=f.zone or article.zone,
+            entity=None, metric=f.metric, value=f.value, unit=f.unit, qualifier=f.qualifier, period=f.period,
+            kind=f.kind,
             quote=source.text[qs:qe].strip(), value_text=source.text[offset + f.start : offset + f.end],
             start=offset + f.start, end=offset + f.end, quote_start=qs, quote_end=qe, confidence=0.6,
             context=source.text[qs:qe],
@@ -304,7 +321,11 @@ class Extractor:
         found: list[_Found] = []
         sentence_start, previous_start = 0, 0
         # Sentences end at 。!?, and in posts at emoji and bullets (✅ 高企2615家 ✅ 上市企业35家) and before a 【header】.
-        ends = {i for i, ch in enumerate(text) if ch in _SENTENCE_END or unicodedata.category(ch) == "So"}
+        ends = {  # (a Han character is never a symbol: most characters skip the category lookup)
+            i
+            for i, ch in enumerate(text)
+            if ch in _SENTENCE_END or (not "\u4e00" <= ch <= "\u9fff" and unicodedata.category(ch) == "So")
+        }
         ends |= {i - 1 for i, ch in enumerate(text) if ch == "【" and i}
         origin = folded.origin
         ends |= {  # a printed line that opens with a label (地区生产总值:412.6亿元) starts a sentence of its own
@@ -352,12 +373,18 @@ class Extractor:
         base = ""
         ctx.list_zones = {}
         lists = self._distributive(text, s0, s1, qs, ctx)
+        # 计划新开工项目30~35个, 增长8%~10%: a plan's range is one target (its floor, at least); a price band
+        # (每亩12万元至18万元) is a fact at each end (numbers.py reads it both ways)
+        qs = [q for q in qs if not q.bound or (q.bound == "range") == bool(_TARGET.search(text, s0, q.start))]
         milestones = _milestones(text, qs)
         kept = [q for q in qs if q not in milestones]
         consumed = s0  # where the previous value's phrase ends (its counted noun included)
         base_unit = ""
         for i, q in enumerate(kept):
             nxt = kept[i + 1] if i + 1 < len(kept) else None
+            if i and _CONVERSION.fullmatch(text, kept[i - 1].end, q.num_start) and text.startswith(")", q.end):
+                consumed = q.end + 1
+                continue  # 398.7亿元(约合435亿港元): the amount before, in another unit; the context keeps it
             if (
                 nxt
                 and text.startswith("的", q.end)
@@ -400,7 +427,7 @@ class Extractor:
                 metric, quote_start = lists[q]
                 confidence = 0.75
             else:
-                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit, ctx)
+                metric, confidence = self._metric(q, left, right, clause_left, base, base_unit, ctx, text[s0 : q.start])
                 prev = found[-1] if found and earlier and found[-1].q is earlier[-1] else None
                 before = found[-1] if found else None
                 if (
@@ -430,6 +457,7 @@ class Extractor:
                     and text[clause_start : q.start].startswith("其中")
                     and before.q.unit == q.unit
                     and len(metric) <= 3
+                    and not prev  # 其中出口62.7亿元、进口23.7亿元: the second part is no part of the first
                 ):
                     whole = _strip_count(before.metric)
                     at = whole.find(metric)
@@ -444,6 +472,8 @@ class Extractor:
                     fuller = re.findall(
                         r"[\u4e00-\u9fff]{2,8}" + re.escape(metric), text[max(0, s0 - 120) : clause_start]
                     )
+                    if fuller and _PART.match(text, clause_start) and self.words(fuller[-1])[-1] != metric:
+                        fuller = []  # 外贸进出口86.4亿元…其中出口62.7亿元: a part is no 进出口, a word ending like it
                     if fuller:
                         metric = self._left_metric(fuller[-1]) or metric
             if not metric or len(metric) < 2:
@@ -489,10 +519,45 @@ class Extractor:
                     found.pop()
                     for subject in subjects:
                         found.append(_replace(f, _join_base(subject, predicate), 0.6))
+        found = self._respective(text, found) if "分别" in text[s0:s1] else found
+        return [f for i, f in enumerate(found) if not _refined(text, f, found[i + 1 : i + 2])]
+
+    def _respective(self, text: str, found: list[_Found]) -> list[_Found]:
+        """固定资产投资增长9.3%,工业投资增幅达26.1%,分别高于全市平均水平5.2个和11.4个百分点: a 分别 list that names
+        no subjects of its own compares, one by one, the figures just given (固定资产投资增速高于全市平均水平, …)."""
+        for i, f in enumerate(found):
+            at = text.rfind("分别", 0, f.q.start)
+            clause = _last_of(text, _CLAUSE_END, 0, f.q.start)
+            if at < clause or text[clause:at].strip() or (i and found[i - 1].q.start > at):
+                continue  # no 分别 opening this value's clause, or it has subjects, or this is not its first value
+            run = [g for g in found[i:] if g.q.start > at and not re.search("[,;。]", text[at : g.q.start])]
+            before = [g for g in found[:i] if g.kind != "rank"][-len(run) :]
+            if len(run) < 2 or len(before) != len(run) or len({g.q.unit for g in run}) != 1:
+                continue
+            predicate = self._predicate(text[at + 2 : run[0].q.start])
+            for g, subject in zip(run, before):
+                name = _OFF_SUBJECT.sub("", _strip_count(subject.metric))
+                if g.q.unit == "%" and (g.kind == "growth" or _GROWTH.search(text, at, run[0].q.start)):
+                    # 出口62.7亿元、进口23.7亿元,分别增长3.5%和下降14.6%: each its own change
+                    metric, kind = name + ("下降" if _DECLINE_END.search(g.metric) else "增长"), "growth"
+                else:  # …增长9.3%,…增幅达26.1%,分别高于全市平均水平5.2个和11.4个百分点: a comparison
+                    metric, kind = name + ("增速" if subject.kind == "growth" else "") + predicate, "other"
+                found[found.index(g)] = _Found(
+                    g.q, metric, g.base, g.zone, g.period, kind, g.quote, 0.7, g.entity, g.context
+                )
+            break
         return found
 
     def _metric(
-        self, q: Quantity, left: str, right: str, clause_left: str, base: str, base_unit: str, ctx: _Reading
+        self,
+        q: Quantity,
+        left: str,
+        right: str,
+        clause_left: str,
+        base: str,
+        base_unit: str,
+        ctx: _Reading,
+        sentence_left: str = "",
     ) -> tuple[str, float]:
         """Name what the number measures, and how sure that name is."""
         metric = self._left_metric(left)
@@ -539,6 +604,18 @@ class Extractor:
             ranked = self._rank_metric(tail if "在" not in tail else clause_left, base, ctx)
             if ranked:
                 return ranked, 0.8
+            ranked = self._ranking_name(sentence_left, clause_left, left, base if base_unit not in _RANK_UNITS else "")
+            if ranked:
+                return ranked, 0.75
+        if q.unit == "年" and not left.endswith("连续"):
+            # 最长5年免租人才公寓 → 免租人才公寓最长年限; 给予3年租金全免优惠 → 租金全免期限; …生活补贴,期限3年 → 生活补贴期限
+            term = "最长年限" if left.endswith("最长") else "期限"
+            what = re.sub(r"(?:优惠|政策|待遇)$", "", "".join(re.findall(r"[\u4e00-\u9fff]+", right)))
+            if len(what) >= 2:
+                return what + term, 0.7
+            before = re.split(r"[\d.,]+[万亿]?元?", sentence_left.rsplit(",", 1)[0])[-1] if "," in sentence_left else ""
+            if left.strip() in _V.units.term_before and len(before) >= 2:
+                return self._left_metric(before) + term, 0.65  # the noun the clause before ends on
         multiple = re.search(r"是(.{1,12}?)的?$", left)
         if q.unit == "倍" and multiple and base:  # 人均GDP…是潍坊市平均水平的2倍
             return base + "相当于" + self._clean(multiple.group(1)).replace("的", "") + "倍数", 0.7
@@ -578,6 +655,50 @@ class Extractor:
             return ""
         ctx.last_rank_subject = subject
         return f"{scope}{subject}排名"
+
+    def _ranking_name(self, sentence_left: str, clause_left: str, left: str, base: str) -> str:
+        """A rank's name: the ranking its sentence names (在科技部发布的国家高新区综合评价结果中,我区排名第41位 →
+        国家高新区综合评价排名), else the measure ranked and the scope printed after the verb (研发投入强度排名全省第三
+        → 研发投入强度全省排名; 每万人口…拥有量58.3件,位居全省第一 → the figure before it; 跻身全国…园区百强 →
+        全国…园区排名). The zone ranked is no part of it (我区, 昆山开发区): it is the fact's zone."""
+        named = list(_RANKING_NAMED.finditer(sentence_left))
+        scope = ""
+        if named:
+            name = named[-1].group(1)
+            name = name.rsplit("的", 1)[-1] if len(name.rsplit("的", 1)[-1]) >= 4 else name
+            name = re.sub(r"[\d.,]+[个家所]?|各", "", _PERIOD.sub(" ", name)).strip().split(" ")[-1]
+            name = re.sub(r"(?:结果|排行榜|排行|榜单|名单)$", "", name)
+            name = _short_kinds(name)  # 国家级经济技术开发区综合发展水平考核评价 → 国家级经开区…
+            if name.endswith("区"):
+                scope = name  # 在全省高新区中排名第3位: a set of zones, the scope of what is ranked
+            elif len(name) >= 4:
+                return name + "排名"
+        clause = left if _RANK_VERB_IN.search(left) else clause_left  # 以92.6分的综合得分位列: the item's own words
+        verb = _RANK_VERB_IN.search(clause)
+        if not verb:
+            return ""
+        scope = scope or "".join(
+            re.findall(r"[\u4e00-\u9fff]+", re.sub(r"各|中$|[\d.,]+[个家所]?", "", clause[verb.end() :]))
+        )
+        before = re.sub(r"^中|连续.{1,2}年|在[^在,;。]*中", "", clause[: verb.start()])
+        if verb.group() in _V.rank_entry_verbs:
+            before = ""  # 装备制造产业集群跻身…前二十名: what entered the list, not a measure
+        for word in _V.rank_not_measures:
+            before = before.replace(word, "")
+        measure = self._left_metric(before) if re.search(r"[\u4e00-\u9fff]", before) else ""
+        if measure.endswith("区") or len(measure) < 2 or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z&]*", measure):
+            measure = ""  # 高新区继续位列全国第3名: the zone ranked, not a measure
+        if base in clause_left:
+            base = ""  # 在全国178家国家高新区中排名第3位: a count in the rank's clause is its scope, not its measure
+        if not re.search(r"[\u4e00-\u9fff]", before) and base and verb.group() not in _V.rank_entry_verbs:
+            measure = base  # 每万人口高价值发明专利拥有量58.3件,位居全省第一: the figure just given is ranked
+        elif measure in _V.rank_of_figure_kept and base:
+            measure = base + measure  # 规上工业增加值增长6.8%,增速居全市第一
+        elif measure in _V.rank_of_figure_dropped and base:
+            measure = base  # 实际使用外资15.8亿美元,总量居全市第一
+        if not (measure or scope):
+            return ""
+        return f"{measure}{scope}排名"
 
     def _clean(self, text: str) -> str:
         """Drop times, zone names (not 省级), quotes and brackets from a phrase."""
@@ -693,8 +814,9 @@ class Extractor:
             gap = text[last.end : q.num_start]
             if last.is_region:
                 # 山东省160个开发区 names the region's own figure; 占楚雄市的87.9% does not.
-                if len(gap) <= 2 and text[last.start - 1 : last.start] not in ("占", "的"):
-                    return last.name
+                ranked_in = q.rank and _RANK_VERB_IN.search(text[max(s0, last.start - 2) : last.start])
+                if len(gap) <= 2 and text[last.start - 1 : last.start] not in ("占", "的") and not ranked_in:
+                    return last.name  # (排名全国第7位: the nation is the rank's scope)
                 zones = [m for m in before if not m.is_region]
                 if zones:
                     return zones[-1].name
@@ -702,11 +824,59 @@ class Extractor:
                     return last.name  # 浙江共有省级以上开发区117个: the province is the sentence's subject
             else:
                 return last.name
-        if _NATIONAL_SUBJECT.search(text[s0 : q.start]) and not before:
+        if (
+            _NATIONAL_SUBJECT.search(text[s0 : q.start])
+            and not before
+            and not (q.rank and not _OWN_RANK.match(text, s0))
+        ):
+            # 在科技部发布的…评价中,我区排名第41位; 位居全国第九名: the nation is a rank's scope, the zone is ranked
             return "全国"
         if re.search(r"\d+个(?:试点)?(?:国家)?高新区", text[q.start : q.end + 8]):
             return "全国"
         return article.zone
+
+
+def _refined(text: str, f: _Found, after: list[_Found]) -> bool:
+    """园区进入前二十,位列第17位: a top-N bracket the next clause's exact place falls in says nothing more."""
+    return (
+        f.q.rank
+        and text[f.q.num_start - 1 : f.q.num_start] == "前"
+        and bool(after)
+        and after[0].q.rank
+        and text[after[0].q.num_start - 1 : after[0].q.num_start] == "第"
+        and after[0].q.value <= f.q.value
+        and len(text[f.q.end : after[0].q.start]) <= 8
+    )
+
+
+# A kind of zone's full forms → its short name, as questions say it (国家级经济技术开发区 → 国家级经开区); 国家高新区
+# and the like stay as printed (the short name is in them already).
+_FULL_KINDS = sorted(
+    (
+        (full.removeprefix("国家级").removeprefix("国家"), short)
+        for short, fulls in _V.zones.full_forms.items()
+        for full in fulls
+        if short not in full
+    ),
+    key=lambda p: -len(p[0]),
+)
+
+
+def _short_kinds(name: str) -> str:
+    for full, short in _FULL_KINDS:
+        if full in name and len(full) > len(short):
+            return name.replace(full, short)
+    return name
+
+
+def _raw_lines(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """The printed lines of text[start:end] that hold anything, with their offsets (blank lines dropped)."""
+    out, pos = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            out.append((pos, line.rstrip("\r")))
+        pos += len(line) + 1
+    return out
 
 
 def _replace(f: _Found, metric: str, confidence: float) -> _Found:
@@ -856,6 +1026,15 @@ _VERB_BEFORE_MEASURE = re.compile(
 )
 _WON = re.compile(r"(?:成功|首批|均)?(入围|入选|获评|获批|荣获|被认定为|认定为)([^,;。]{2,20}?)(?=$|[,;。])")
 _LEADING_TIME = re.compile(r"[\s\d年月底末,:]*|(?:截至|截止)?[\s\d年月底末,:]*")
+_PART = re.compile(r"其中")
+_CONVERSION = re.compile(rf"\s*\(\s*(?:{alternation(_V.conversion_words)})+\s*")
+# A rank or a move in one (较上年上升12个位次): no measure a later rank could be of.
+_RANK_UNITS = ("位", "名", "强", "个位次", "位次")
+# 在科技部发布的国家高新区综合评价结果中, 在2023年度全省开发区综合考核中: the ranking a rank is in.
+_RANKING_NAMED = re.compile(r"在([^在,;。]{4,60}?)中(?=[^中]*$)")
+_RANK_VERB_IN = re.compile(f"(?:{alternation((*_V.rank_ordinal_verbs, *_V.rank_entry_verbs))})")
+# 我国…位居全球第二: the nation ranked (its own rank); any other rank in a zone's article is the zone's.
+_OWN_RANK = re.compile(r"[\s\d年月底末,:]*(?:我国|全国)(?!第|前|排|各|的|范围|同类|[^,;。]{0,30}?中)")
 _PROVINCE_SUBJECT = re.compile(r"[\s\d年月底末,:]*全省(?!的|第|前|排)")
 _LABEL_LINE = re.compile(r"[^,;:|。!?]{1,24}[:|]")
 _NAMED_BY_YEAR = re.compile(r"[\u4e00-\u9fff“”]{0,8}?(?:发展情况|完成情况|规划)")

@@ -60,10 +60,24 @@ MENTION = re.compile(
 )
 
 
+# 计划新开工亿元以上项目30~35个, 增长8%~10%, 5亿元~10亿元: a range of one measure (the lower bound, at least).
+_RANGE = re.compile(
+    rf"(?P<lo>{_ARABIC})(?P<lounit>(?:{_SCALE})?(?:{_UNIT}))? ?[~～—–\-至到] ?(?P<hi>{_ARABIC}) ?(?P<scale>{_SCALE})?(?P<unit>{_UNIT})"
+)
+# 补贴期限3年, 最长5年免租人才公寓, 给予3年租金全免: a policy's term in years.
+_TERM_BEFORE = re.compile(f"(?:{alternation(_V.units.term_before)})$")
+_TERM_AFTER = re.compile(alternation(_V.units.term_after))
+_RANGE_HINT = re.compile(r"\d[^\d\s,，。;；]{0,4} ?[~～—–\-至到] ?\d")
+# 2024/5/8, 2024/05: a date printed with slashes, not a fraction.
+_SLASH_DATE = re.compile(r"(?:19|20)\d{2}/\d{1,2}(?:/\d{1,2})?|\d{1,2}/\d{1,2}/(?:19|20)?\d{2}")
 # 排名全省第三, 位居全国第九名, 居全市各园区第一: a bare ordinal after a rank verb in its clause is a rank.
 _RANK_VERB = re.compile(f"(?:{alternation(_V.rank_ordinal_verbs)})[^,;。，；、]{{0,16}}$")
+# 跻身全国先进制造业园区百强, 连续两年进入全省前十, 跻身全国…特色产业集群前二十名: a list entered is a rank too.
+_RANK_ENTRY = re.compile(f"(?:{alternation((*_V.rank_ordinal_verbs, *_V.rank_entry_verbs))})[^,;。，；、]{{0,16}}$")
 # 较全国、全省、全市分别高4.1、2.7、1.9个百分点: the numbers of a list take the unit its last one prints.
-_LIST_NEXT = re.compile(r"、\s?")
+_LIST_NEXT = re.compile(r"(?:、|和|及|与)\s?")
+# 分别高于全市5.2个和11.4个百分点: 个 before a list's 个百分点 is the shared unit cut short, not a count.
+_SHARED_POINTS = re.compile(rf"(?:(?:、|和|及|与)\s?(?:{_ARABIC})个)*(?:、|和|及|与)\s?(?:{_ARABIC}) ?个百分点")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +93,9 @@ class Quantity:
     rank: bool  # 第N位 / 前N强
     chinese: bool  # written in Chinese numerals
     signed: bool = False  # (+7.2%), (-1.8%): a change printed with its sign
+    # 30~35个 is read three ways: "range" (the whole, value 30 at least: a plan's floor) and its "low" and "high"
+    # ends (a price band's 最低 and 最高); annotate/extract.py keeps the whole in a target's sentence, else the ends.
+    bound: str = ""
 
 
 def parse_chinese_number(s: str) -> float | None:
@@ -128,11 +145,47 @@ def _number_value(m: re.Match[str]) -> float | None:
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text` that could be a fact (years, dates, codes and slogans left out)."""
     found: list[Quantity] = []
+    taken = [(r.start(), r.end()) for r in _SLASH_DATE.finditer(text)] if "/" in text else []  # dates: no facts
+    if _RANGE_HINT.search(text):  # (the full range pattern only where a dash stands between two numbers)
+        for r in _RANGE.finditer(text):
+            if not any(s < r.end() and r.start() < e for s, e in taken) and _is_range(text, r):
+                taken.append((r.start(), r.end()))
+                found += _read_range(text, r)
     for m in MENTION.finditer(text):
+        if taken and any(s < m.end() and m.start() < e for s, e in taken):
+            continue
         q = _read(text, m)
         if q is not None:
             found.append(q)
-    return found
+    return sorted(found, key=lambda q: q.start) if taken else found
+
+
+def _is_range(text: str, r: re.Match[str]) -> bool:
+    """Two numbers of one measure around a dash (not 增长12.4%至356亿元, a code GB-2019-35, nor ranks)."""
+    scale, unit = r.group("scale") or "", r.group("unit")
+    before = text[r.start() - 1 : r.start()]
+    return not (
+        (r.group("lounit") and r.group("lounit") != scale + unit)
+        or (before and before.isascii() and (before.isalnum() or before in "+-./×*"))
+        or unit in ("位", "名", "强", "期", "批", "届")
+    )
+
+
+def _read_range(text: str, r: re.Match[str]) -> list[Quantity]:
+    """30~35个 as the whole (value 30, at least; value_text 30~35个) and as its two ends (30个, 35个).
+
+    Nothing when it is no fact: a band that sets who qualifies (设备投资额5亿元~10亿元的), years and durations
+    (2023—2025年, 3-5年)."""
+    scale, unit = r.group("scale") or "", r.group("unit")
+    if unit in _TIME_UNITS or text.startswith("的", r.end()):
+        return []
+    lo, hi = float(r.group("lo").replace(",", "")), float(r.group("hi").replace(",", ""))
+    low_end = r.end("lounit") if r.group("lounit") else r.end("lo")
+    return [
+        Quantity(r.start(), r.end(), r.start(), lo, scale + unit, "at_least", False, False, bound="range"),
+        Quantity(r.start(), low_end, r.start(), lo, scale + unit, "exact", False, False, bound="low"),
+        Quantity(r.start("hi"), r.end(), r.start("hi"), hi, scale + unit, "exact", False, False, bound="high"),
+    ]
 
 
 def _read(text: str, m: re.Match[str]) -> Quantity | None:
@@ -159,12 +212,16 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
         return None  # part of a code or model name (K30MW, T7S), a version (4.0), a formula (1+3)
     if after[:1] in ("+", "×") or (after[:1].isascii() and after[:1].isalpha() and unit not in BASE_UNITS):
         return None
+    if unit == "个" and not scale and m.group("ar") and _SHARED_POINTS.match(text, m.end()):
+        unit = "个百分点"
     if scale == "个亿":
         scale = "亿"  # 突破600个亿
     if not unit and not scale and text.startswith("的得分", m.end()):
         unit = "分"  # 以165.6的得分: a score printed without its unit
     elif not unit and not scale and ordinal == "第" and _bare_rank(text, m):
         unit = "位"  # 排名全省第三: the rank, in the gold's unit
+    elif not unit and not scale and ordinal == "前" and _bare_rank(text, m, _RANK_ENTRY):
+        unit = "位"  # 进入全省前十: the top ten entered, a rank as 第十 is
     elif not unit and not scale and m.group("ar") and not ordinal and (listed := _list_unit(text, m)):
         unit, scale = listed  # 分别高4.1、2.7、1.9个百分点: 4.1 and 2.7 are 个百分点 too
     elif not unit and not scale:
@@ -172,21 +229,30 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     if ordinal == "第" and unit not in ("位", "名"):
         return None  # 第二批, 第3届: ordinals, not quantities
     if unit in ("位", "名") and ordinal == "第" or unit == "强" or unit == "位" and ordinal == "前":
-        if unit == "强" and ordinal != "前":
-            return None  # 20强企业榜单, 百强企业: a list's name
+        if unit == "强" and ordinal != "前" and not _bare_rank(text, m, _RANK_ENTRY):
+            return None  # 20强企业榜单, 百强企业: a list's name (跻身…百强, at its clause's end, is a rank)
         rank = True
+    elif unit == "名" and ordinal == "前" and _bare_rank(text, m, _RANK_ENTRY):
+        rank = True  # 跻身全国中小企业特色产业集群前二十名 (前3名企业 names a class)
     else:
         rank = False
     if ordinal == "前" and not rank:
         return None
     if unit == "年" and (value >= 1900 or (after[:1] and after[:1] in "度底初末前以来")):
         return None
-    if unit == "年" and not text[max(0, m.start() - 2) : m.start()].endswith("连续"):
-        return None  # 3年行动计划, 近5年, 30年来: durations and periods, not facts
+    if (
+        unit == "年"
+        and not text[max(0, m.start() - 2) : m.start()].endswith("连续")
+        and not _TERM_BEFORE.search(text[max(0, m.start() - 3) : m.start()])
+        and not _TERM_AFTER.match(text, m.end())
+    ):
+        return None  # 3年行动计划, 近5年, 30年来: durations and periods, not facts (期限3年 is a policy's term)
     if before == "过" and chinese:
         return None  # 市值过千亿元的企业: a class of company
     if m.group("cn") and not _chinese_quantity(text, m, value, unit, prefix or mid):
         return None
+    if re.match(r"(?:以上|以下)?的[,;:，；：]", text[m.end() : m.end() + 4]):
+        return None  # 设备投资额10亿元以上的,一事一议: the condition a rule sets, not a figure
     if unit in ("小时",) and value == 24:
         return None  # 24小时 describes a service, it is not a measurement
     if after[:1] == "级" or (unit == "元" and after[:1] == "级"):
@@ -220,11 +286,11 @@ def _read(text: str, m: re.Match[str]) -> Quantity | None:
     )
 
 
-def _bare_rank(text: str, m: re.Match[str]) -> bool:
+def _bare_rank(text: str, m: re.Match[str], verbs: re.Pattern[str] = _RANK_VERB) -> bool:
     """第三 with no unit is a rank right after a rank verb (排名全省第三), at the end of its clause."""
     after = text[m.end() : m.end() + 1]
     return (
-        bool(_RANK_VERB.search(text[max(0, m.start() - 20) : m.start()]))
+        bool(verbs.search(text[max(0, m.start() - 20) : m.start()]))
         and (not after or not ("\u4e00" <= after <= "\u9fff") or after in "的")
         and not text.startswith("的", m.end())
     )
@@ -252,8 +318,8 @@ def _chinese_quantity(text: str, m: re.Match[str], value: float, unit: str, qual
         return True
     if unit == "成" and len(digits) == 1 and not text.startswith("不", m.end()):
         return True  # 占全部投资的七成 (一成不变 is an idiom)
-    if unit in ("位", "名") and m.group("ord") == "第" or unit in ("个位次", "位次"):
-        return True  # 排名全省第三, 上升两个位次
+    if unit in ("位", "名") and m.group("ord") in ("第", "前") or unit in ("个位次", "位次", "强"):
+        return True  # 排名全省第三, 上升两个位次; 进入全省前十, 跻身…百强 (a rank, checked by _read)
     if value >= 10 and m.group("scale") and unit.endswith("元"):
         return True  # 最高补贴三千万元: an amount in words
     # 缩减至一个工作日 is a measurement; 短短一个月 is narration

@@ -52,6 +52,8 @@ class Units:
     area: tuple[str, ...]
     area_words: tuple[str, ...]
     policy_before: tuple[str, ...]
+    term_before: tuple[str, ...]
+    term_after: tuple[str, ...]
     policy_after: tuple[str, ...]
     slogan_counts: frozenset[str]
     scales: tuple[str, ...]
@@ -164,6 +166,18 @@ class ZoneWords:
 
 
 @dataclass(frozen=True, slots=True)
+class EnglishPage:
+    """[english_page]: the words of an English page's facts and furniture (annotate/english.py)."""
+
+    related: tuple[str, ...]  # Related: …, Read more: … open a list of other pages
+    counts: Mapping[str, str]  # businesses → 家
+    vehicle_words: tuple[str, ...]  # what makes `units` 辆
+    ordinals: Mapping[str, int]  # third → 3
+    fractions: Mapping[str, float]  # one third → 0.3333
+    periods: Mapping[str, str]  # first three quarters → 1~9
+
+
+@dataclass(frozen=True, slots=True)
 class Wording:
     """[colloquial], [english], [typos]: how people type a question, read as the catalogue's words."""
 
@@ -197,12 +211,18 @@ class Vocab:
     part_months: Mapping[str, str]  # 一季度 → 1~3
     rank_verbs: tuple[str, ...]
     rank_ordinal_verbs: tuple[str, ...]
+    rank_entry_verbs: tuple[str, ...]
+    rank_not_measures: tuple[str, ...]
+    conversion_words: tuple[str, ...]
+    rank_of_figure_kept: tuple[str, ...]
+    rank_of_figure_dropped: tuple[str, ...]
     national_bodies: tuple[str, ...]
     national_acts: tuple[str, ...]
     intents: Intents
     metric_words: MetricWords
     zones: ZoneWords
     wording: Wording
+    english_page: EnglishPage
 
 
 def _words(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -232,6 +252,8 @@ def vocab() -> Vocab:
                 area=_words(u, "area"),
                 area_words=_words(u, "area_words"),
                 policy_before=_words(u["policy"], "before"),
+                term_before=_words(u["term"], "before"),
+                term_after=_words(u["term"], "after"),
                 policy_after=_words(u["policy"], "after"),
                 slogan_counts=frozenset(_words(u, "slogan_counts")),
                 scales=_words(u, "scales"),
@@ -271,6 +293,11 @@ def vocab() -> Vocab:
             part_months=_table(data["periods"], "part_months"),
             rank_verbs=_words(data["rank"], "verbs"),
             rank_ordinal_verbs=_words(data["rank"], "ordinal_verbs"),
+            rank_entry_verbs=_words(data["rank"], "entry_verbs"),
+            rank_not_measures=_words(data["rank"], "not_measures"),
+            conversion_words=_words(data["conversion"], "words"),
+            rank_of_figure_kept=_words(data["rank"], "of_figure_kept"),
+            rank_of_figure_dropped=_words(data["rank"], "of_figure_dropped"),
             national_bodies=_words(data["zones"], "national_bodies"),
             national_acts=_words(data["zones"], "national_acts"),
             relative_years=MappingProxyType({str(k): int(v["text"]) for k, v in data["periods"]["relative"].items()}),
@@ -284,6 +311,14 @@ def vocab() -> Vocab:
                     {str(k): _words(data["zones"]["full_forms"], k) for k in data["zones"]["full_forms"]}
                 ),
                 pinyin_kinds=tuple((str(k), str(v)) for k, v in data["zones"]["pinyin_kinds"].items()),
+            ),
+            english_page=EnglishPage(
+                related=_words(data["english_page"], "related"),
+                counts=_table(data["english_page"], "counts"),
+                vehicle_words=_words(data["english_page"], "vehicle_words"),
+                ordinals=MappingProxyType({str(k): int(v) for k, v in data["english_page"]["ordinals"].items()}),
+                fractions=MappingProxyType({str(k): float(v) for k, v in data["english_page"]["fractions"].items()}),
+                periods=_table(data["english_page"], "periods"),
             ),
             wording=Wording(
                 colloquial=_table(data, "colloquial"),

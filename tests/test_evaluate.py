@@ -38,6 +38,18 @@ def test_a_match_needs_overlap_value_and_unit():
     assert score_facts(g, [cand(10, 12, unit="个")]).matched == 0
 
 
+@pytest.mark.parametrize(
+    ("gv", "gu", "cv", "cu"), [(0.8, "比例", 8, "成"), (70, "%", 7, "成"), (0.25, "比例", 25, "%")]
+)
+def test_a_share_is_one_value_in_成_percent_or_比例(gv, gu, cv, cu):
+    assert score_facts([gold(0, 2, value=gv, unit=gu)], [cand(0, 2, value=cv, unit=cu)]).matched == 1
+
+
+def test_a_bare_rank_matches_in_位_or_名():
+    assert score_facts([gold(0, 2, value=3, unit="名")], [cand(0, 2, value=3, unit="位")]).matched == 1
+    assert score_facts([gold(0, 2, value=3, unit="名")], [cand(0, 2, value=3, unit="个")]).matched == 0
+
+
 def test_matching_is_one_to_one_and_counts_precision():
     score = score_facts([gold(10, 12)], [cand(10, 12), cand(10, 12)])
     assert (score.matched, score.recall, score.precision) == (1, 1.0, 0.5)
