@@ -1046,7 +1046,7 @@ def _period(before: str, clause_start: int, carried: str | None, anchor: int | N
 
     The last time expression before the number in its sentence wins; 近5年, 每年 and 十四五 hold
     only in their own clause; a baseline (较2012年) is not a period. 全年 becomes the year stated
-    before it (in the sentence, else earlier in the paragraph).
+    before it (in the sentence, else earlier in the paragraph), a relative one too (去年 on a page of 2024).
     """
     chosen = None
     year = carried
@@ -1060,6 +1060,8 @@ def _period(before: str, clause_start: int, carried: str | None, anchor: int | N
         chosen = m
         if m.group("year") or m.group("range"):
             year = m.group("y4") or m.group("y1")
+        elif anchor and m.group("word") and (word := m.group().strip("“”")) in _RELATIVE_YEARS:
+            year = str(anchor - _RELATIVE_YEARS[word])  # 去年…，全年地区生产总值增长5.8%: 全年 is last year's
     if chosen is None:
         return None
     g = chosen.groupdict()

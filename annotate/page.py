@@ -76,7 +76,7 @@ def is_furniture(line: str) -> bool:
 
 def is_related_header(line: str) -> bool:
     """相关阅读, ■相关新闻: the lines after it list other pages."""
-    return bool(_patterns()["related"].match(line)) and len(line) <= 12
+    return len(line) <= 12 and bool(_patterns()["related"].match(to_simplified(line)))  # 相關新聞 too
 
 
 def page_date(lines: list[str]) -> str | None:

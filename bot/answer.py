@@ -681,7 +681,8 @@ class Bot:
             back, partial = _V.asked_years[q.relative]
             # the figures asked about: compatible ones (of that zone and metric), else the best-scored
             fitting = [s for s in scored if s.cover >= self.scoring.cover_min] or scored[:8]
-            results = [f.period for _, f, _, _ in fitting[:8] if f.kind != "target" and f.period]
+            plans = bool(_ASKS_TARGET.search(q.metric))  # 今年的目标: this year's plan, not last year's result
+            results = [f.period for _, f, _, _ in fitting[:8] if (f.kind == "target") == plans and f.period]
             known = [y for p in results if (y := _year_of(p)) and (partial or p.isdigit())]
             known = known or [y for p in results if (y := _year_of(p))]
             if known:

@@ -372,6 +372,17 @@ def test_the_part_of_the_year_asked_picks_the_fact(store, write, extractor, gaze
     assert reply.facts[0].value == value
 
 
+def test_this_years_target_is_asked_of_the_plans(store, write, extractor, gazetteer):
+    """今年的目标 counts from the latest plan's year, not from the latest result's."""
+    article = write(
+        "plan.txt",
+        "青岛高新区经济运行稳中有进\n\n"
+        "　　2023年,青岛高新区地区生产总值增长5.8%。2024年,青岛高新区地区生产总值预期增长6%。\n",
+    )
+    reply = bot_on(store, [article], extractor, gazetteer).ask("青岛高新区今年GDP增长目标是多少")
+    assert reply.status == "answered" and reply.facts[0].value == 6, reply.text
+
+
 # ── when nothing answers by the limits: a fitting fact that leads, or the fitting ones to choose from ─────────────
 @pytest.fixture
 def ranks_bot(store, write, extractor, gazetteer):

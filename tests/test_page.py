@@ -159,6 +159,17 @@ def test_no_fact_from_furniture_related_lists_or_captions(gazetteer, extractor, 
     assert values == {128.6, 9.2}
 
 
+@pytest.mark.parametrize("header", ["往期推荐", "相關新聞", "■相關閱讀"])
+def test_a_related_list_is_no_article_however_it_is_headed(extractor, write, header):
+    page = (
+        "桃源高新区前三季度营收增长\n\n发布时间：2024-10-09\n\n前三季度，桃源高新区实现营业收入128.6亿元。\n\n"
+        f"{header}\n．桃源高新区上半年营收86.2亿元\n．园区单日客流突破5万人次\n"
+    )
+    from annotate.text import read_source
+
+    assert {c.value for c in extractor.extract(read_source(write("r.txt", page)))} == {128.6}
+
+
 # ── the page's date and its metadata ─────────────────────────────────────────────────────────
 @pytest.mark.parametrize(
     ("lines", "date"),
@@ -258,6 +269,7 @@ def test_a_traditional_page_is_read_in_simplified_and_quoted_as_printed(extracto
         ("去年，高新区实现地区生产总值1156.8亿元。", "2023"),
         ("今年以来，高新区新签约项目47个。", "2024"),
         ("1—11月，高新区完成规模工业总产值912.7亿元。", "2024-1~11"),
+        ("去年新签约项目47个，全年地区生产总值增长5.8%。", "2023"),  # 全年 after 去年: last year's
     ],
 )
 def test_the_pages_date_anchors_relative_periods(extractor, write, sentence, period):
