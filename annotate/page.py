@@ -45,7 +45,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"^(?:{alt(w.agencies)})(?:记者)?([\u4e00-\u9fff]{{2,5}}?)(?:\d{{1,2}}月\d{{1,2}}日电|讯|电)"
             rf"|^【([\u4e00-\u9fff]{{2,5}}?)(?:网|台|报)?讯】"
         ),
-        "source": re.compile(rf"(?:^|\s)(?:{alt(w.source_labels)})\s*[:：]\s*(\S+)"),
+        "source": re.compile(rf"(?:^|\s|（)(?:{alt(w.source_labels)})\s*[:：|｜]\s*(\S+)"),
         "date": re.compile(
             rf"(?:(?:{alt(w.date_labels)})\s*[:：]\s*)?(\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}日?)"
         ),
@@ -77,6 +77,12 @@ def is_furniture(line: str) -> bool:
 def is_related_header(line: str) -> bool:
     """相关阅读, ■相关新闻: the lines after it list other pages."""
     return len(line) <= 12 and bool(_patterns()["related"].match(to_simplified(line)))  # 相關新聞 too
+
+
+def is_source_line(line: str) -> bool:
+    """来源：沭阳经济开发区管委会, 来源 | 黄埔区发展和改革局（广州开发区发展和改革局）: a short line naming the publisher
+    (at the head of a page, or closing the article)."""
+    return len(line) <= 60 and _patterns()["source"].search(line) is not None
 
 
 def page_date(lines: list[str]) -> str | None:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer
-from .page import NO_ZONE, ZoneSignal, article_zone, is_furniture, is_related_header
+from .page import NO_ZONE, ZoneSignal, article_zone, is_furniture, is_related_header, is_source_line
 
 _TERMINAL = "。!?;,、:…！？；，："
 _SENTENCE_FINAL = "。!?…！？;；:：”"
@@ -165,9 +165,14 @@ def segment(text: str, gaz: Gazetteer, meta_zone: str | None = None) -> list[Art
         lead_lines = [line for b in blocks[first_bi:bi] for line in b] if n == 0 else []
         body_text = "\n".join(line.text for line in body_lines[:12])
         around = [x for b in blocks[(0 if n == 0 else bi) : min(end_bi, body_bi + 4)] for x in b]
+        closing = [x.text for b in blocks[body_bi:end_bi] for x in b][-15:]  # 来源 | … closing the article
         head = tuple(
             dict.fromkeys(
-                [*(x for x in (byline,) if x), *(x.text for x in around[:20] if x.is_furniture or x.is_byline)]
+                [
+                    *(x for x in (byline,) if x),
+                    *(x.text for x in around[:20] if x.is_furniture or x.is_byline),
+                    *(x for x in closing if is_source_line(x)),
+                ]
             )
         )
         signal = _zone_signal(gaz, title, head, body_text, meta_zone)
@@ -232,6 +237,7 @@ def _whole_file(text: str, blocks: list[list[Line]], gaz: Gazetteer, meta_zone: 
     head = tuple(line.text for line in furniture) + (
         (byline,) if byline and byline not in (x.text for x in furniture) else ()
     )
+    head += tuple(x.text for x in lines[-15:] if is_source_line(x.text) and x.text not in head)  # 来源 | … at the end
     paragraphs = ([tuple((line.start, line.end) for line in title_lines)] if title_lines else []) + _paragraphs(
         body_lines
     )

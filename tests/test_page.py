@@ -90,6 +90,14 @@ def test_a_zone_word_without_a_place_names_no_zone(gazetteer, page):
     assert zone_of(gazetteer, page) == (None, None)
 
 
+def test_a_source_line_closing_the_article_names_the_zone_the_body_never_names(gazetteer):
+    page = (
+        "上半年成绩单来了\n\n上半年，全区实现地区生产总值256.8亿元，同比增长4.1%。\n\n"
+        "来源 | 滨海区发展和改革局（沭阳经济开发区发展和改革局）\n编辑 | 小王\n"
+    )
+    assert zone_of(gazetteer, page) == ("沭阳经开区", "source line")
+
+
 def test_metadata_wins_over_everything_the_text_suggests(gazetteer):
     page = "宜昌高新区一季度开门红\n\n一季度，高新区实现营业收入300亿元。\n"
     assert zone_of(gazetteer, page, meta_zone="汨罗高新技术产业开发区") == ("汨罗高新区", "metadata")
