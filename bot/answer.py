@@ -98,6 +98,17 @@ def _year_of(period: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
+# An ordinal that tells one thing from its siblings: 第一产业, 第二批, 一类, 二级 (not 一季度: periods are read apart).
+_ORDINAL = re.compile(
+    r"第[一二三四五六七八九十]+|(?<![\u4e00-\u9fff])[一二三四][产类级](?!季)|[一二三四][产类级](?=[\u4e00-\u9fff])"
+)
+
+
+def _ordinals(text: str) -> frozenset[str]:
+    """The numbers of a metric's ordinals: 第一产业 and 一产 are both {一}."""
+    return frozenset(m.lstrip("第")[:-1] if not m.startswith("第") else m[1:] for m in _ORDINAL.findall(text))
+
+
 def _months_of(period: str | None) -> str | None:
     """The part of a year a period covers (2024-1~6 → 1~6), None for a whole year or no period."""
     m = re.fullmatch(r"\d{4}-(\d{1,2}~\d{1,2})", period or "")
@@ -565,6 +576,7 @@ class Bot:
         expected = _expected_unit(q.metric) or ("元" if q.unit_hint == "元" else None)  # 扶持了多少钱
         markers = [m for m in _PART_MARKERS if m not in q.metric]
         head_sound = _sound(q.metric[-2:]) if len(q.metric) >= 4 else None
+        asked_ordinals = _ordinals(q.metric)
         per_unit = [m for m in _PER_UNIT if m not in q.metric]
         # What depends on the metric and entity alone: facts of one metric (several years, several quotes) share it.
         by_metric: dict[tuple[str, str | None], tuple] = {}
@@ -642,6 +654,9 @@ class Bot:
                     # 营收 asks for an amount: a count of companies (营收超亿元企业156家), a share of it or its
                     # growth is another thing, however well its words match
                     cover = min(cover, cover_min - 0.01)
+            if asked_ordinals and (given := _ordinals(metric)) and given != asked_ordinals:
+                x["ordinal_other"] = 1  # 第一产业增加值 is not 第二产业增加值, however alike their words
+                cover = min(cover, cover_min - 0.01)
             if q.unit_hint and f.unit.endswith(q.unit_hint):
                 x["unit_hint_match"] = 1  # 有多少家 wants a count of 家
             elif q.unit_hint:

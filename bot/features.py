@@ -30,6 +30,7 @@ FEATURES: dict[str, str] = {
     "unit_family_other": "the unit is of another family than the one the head word is measured in",
     "unit_hint_match": "the unit is the one asked for (有多少家 → 家)",
     "unit_hint_other": "a unit was asked for (有多少家) and the fact gives another (亿元)",
+    "ordinal_other": "the question and the fact's metric number their thing differently (第一产业, 第二产业)",
     "part_markers": "words that make the fact's metric a part or a derived figure (capped at 2.86)",
     "growth_unasked": "a growth given where a level was asked for",
     "growth_missing": "a level given where a flow (增长, 净增) was asked for",

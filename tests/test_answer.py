@@ -383,6 +383,17 @@ def test_this_years_target_is_asked_of_the_plans(store, write, extractor, gazett
     assert reply.status == "answered" and reply.facts[0].value == 6, reply.text
 
 
+def test_an_ordinal_tells_siblings_apart(store, write, extractor, gazetteer):
+    """第一产业 asked: 第二产业's figure is no answer, however alike their words (一产 is 第一产业)."""
+    article = write(
+        "sectors.txt",
+        "青岛高新区经济运行稳中有进\n\n　　2024年,青岛高新区第二产业增加值436.2亿元,第三产业增加值375.8亿元。\n",
+    )
+    bot = bot_on(store, [article], extractor, gazetteer)
+    assert bot.ask("青岛高新区 第一产业增加值").status == "unknown"
+    assert bot.ask("青岛高新区 二产增加值").facts[0].value == 436.2
+
+
 # ── when nothing answers by the limits: a fitting fact that leads, or the fitting ones to choose from ─────────────
 @pytest.fixture
 def ranks_bot(store, write, extractor, gazetteer):
