@@ -278,6 +278,7 @@ def test_a_traditional_page_is_read_in_simplified_and_quoted_as_printed(extracto
         ("今年以来，高新区新签约项目47个。", "2024"),
         ("1—11月，高新区完成规模工业总产值912.7亿元。", "2024-1~11"),
         ("去年新签约项目47个，全年地区生产总值增长5.8%。", "2023"),  # 全年 after 去年: last year's
+        ("首季，高新区實現營業收入512.3億元。", "2024-1~3"),  # 首季: Hong Kong papers' 一季度
     ],
 )
 def test_the_pages_date_anchors_relative_periods(extractor, write, sentence, period):
