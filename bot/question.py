@@ -150,10 +150,6 @@ class QuestionParser:
         rest = _YEAR.sub(" ", folded)
         relative = m.group() if (m := _RELATIVE.search(rest)) else None
         rest = _RELATIVE.sub(" ", rest)
-        months = None
-        if m := _PART.search(rest):
-            months = _V.part_months[m.group("word")] if m.group("word") else f"{m.group('a')}~{m.group('b')}"
-            rest = rest[: m.start()] + " " + rest[m.end() :]
         zones, surface, rest = self._find_zone(rest)
         unknown_zone = None
         if not zones:
@@ -162,6 +158,10 @@ class QuestionParser:
                 unknown_zone = m.group(1)
                 rest = rest.replace(m.group(1), " ")
         rest = self.wording.read(rest)  # 涨了几个点, listed companies, gaoqi, 研发头入: the catalogue's words
+        months = None
+        if m := _PART.search(rest):  # 上半年, 前三季度, 1—9月 (H1, first quarter: read into Chinese just above)
+            months = _V.part_months[m.group("word")] if m.group("word") else f"{m.group('a')}~{m.group('b')}"
+            rest = rest[: m.start()] + " " + rest[m.end() :]
         compact_rest = rest.replace(" ", "")
         intent = "fact"
         if _OVERVIEW.search(compact_rest) and zones:

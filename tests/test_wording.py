@@ -59,11 +59,18 @@ def test_every_colloquial_phrase_is_rewritten(wording):
     [
         ("青岛高新区 listed companies 有几家", "上市企业"),  # 上市公司 and 上市企业 are one synonym
         ("Nanning hi-tech zone 这批开工的6个项目 total investment 多少", "这批开工项目总投资"),
-        ("Yantai ETDZ actual FDI in H1 2023?", "实际使用外资上半年"),
+        ("Yantai ETDZ actual FDI in H1 2023?", "实际使用外资"),  # H1 is the period asked: months 1~6
+        ("Weihai hi-tech zone 上半年 exports", "出口总额"),  # 出口额 is 出口总额 (synonyms)
+        ("青岛高新区 retail sales 多少", "社会消费品零售总额"),
     ],
 )
 def test_english_words_are_the_catalogue_words(parser, question, metric):
     assert parser.parse(question).metric == metric
+
+
+def test_an_english_part_of_the_year_is_the_period_asked(parser):
+    assert parser.parse("Yantai ETDZ actual FDI in H1 2023?").months == "1~6"
+    assert parser.parse("青岛高新区 first three quarters revenue").months == "1~9"
 
 
 def test_an_indicators_english_name_is_its_name(wording):
