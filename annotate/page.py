@@ -61,6 +61,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         "url": re.compile(r"^(?:https?://|www\.)\S+$"),
+        # a place of two to eight characters before an official zone word: 邳州经济开发区, 横琴粤澳深度合作区
+        "official": re.compile(rf"([\u4e00-\u9fff]{{2,8}}?)({alt(w.official_words)})"),
     }
 
 
@@ -178,9 +180,8 @@ _BEFORE_PLACE = re.compile(r".*[与和同及对向在赴到为是的、从据由
 def _unlisted_names(text: str) -> list[str]:
     """Every zone a text names by an official name, in short form: 邳州经济开发区 → 邳州经开区 (a place of two to
     eight characters before an official zone word; 全省经济开发区 is no name)."""
-    words = sorted(page_words().official_words, key=len, reverse=True)
     out = []
-    for m in re.finditer(rf"([\u4e00-\u9fff]{{2,8}}?)({'|'.join(words)})", text):
+    for m in _patterns()["official"].finditer(text):
         place = _BEFORE_PLACE.sub("", m.group(1))
         if len(place) >= 2 and not place.endswith(page_words().not_places):
             out.append(short_form(place + m.group(2)))

@@ -165,7 +165,7 @@ def segment(text: str, gaz: Gazetteer, meta_zone: str | None = None) -> list[Art
         lead_lines = [line for b in blocks[first_bi:bi] for line in b] if n == 0 else []
         body_text = "\n".join(line.text for line in body_lines[:12])
         around = [x for b in blocks[(0 if n == 0 else bi) : min(end_bi, body_bi + 4)] for x in b]
-        closing = [x.text for b in blocks[body_bi:end_bi] for x in b][-15:]  # 来源 | … closing the article
+        closing = [x.text for x in body_lines[-15:]]  # 来源 | … closing the article
         head = tuple(
             dict.fromkeys(
                 [

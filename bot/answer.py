@@ -98,15 +98,15 @@ def _year_of(period: str | None) -> int | None:
     return int(m.group()) if m else None
 
 
-# An ordinal that tells one thing from its siblings: 第一产业, 第二批, 一类, 二级 (not 一季度: periods are read apart).
+# An ordinal that tells one thing from its siblings, by its number: 第一产业 and 一产 are {一}, 第二批 {二}, 二级 {二}
+# (not 一季度: periods are read apart).
 _ORDINAL = re.compile(
-    r"第[一二三四五六七八九十]+|(?<![\u4e00-\u9fff])[一二三四][产类级](?!季)|[一二三四][产类级](?=[\u4e00-\u9fff])"
+    r"第([一二三四五六七八九十]+)|(?<![\u4e00-\u9fff])([一二三四])[产类级]|([一二三四])[产类级](?=[\u4e00-\u9fff])"
 )
 
 
 def _ordinals(text: str) -> frozenset[str]:
-    """The numbers of a metric's ordinals: 第一产业 and 一产 are both {一}."""
-    return frozenset(m.lstrip("第")[:-1] if not m.startswith("第") else m[1:] for m in _ORDINAL.findall(text))
+    return frozenset(n for groups in _ORDINAL.findall(text) for n in groups if n)
 
 
 def _months_of(period: str | None) -> str | None:
@@ -529,8 +529,10 @@ class Bot:
                 fitting.append(s)  # (one figure stated twice is one candidate)
         if not fitting:
             return None
-        # A rank asked for and given is evidence enough (a zone has few ranks): its words need not match as well.
-        enough = lambda s: s.score >= sc.lead_min or bool(s.features.get("rank_given"))  # noqa: E731
+
+        def enough(s: Scored) -> bool:  # a rank asked for and given is evidence enough (a zone has few ranks)
+            return s.score >= sc.lead_min or bool(s.features.get("rank_given"))
+
         best = fitting[0]
         if enough(best) and (len(fitting) == 1 or best.score - fitting[1].score >= sc.lead_gap):
             shown = AnswerFact.of(best.fact, best.score)
